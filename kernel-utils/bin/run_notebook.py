@@ -1,0 +1,81 @@
+"""Execute one notebook with the real tslab kernel, cell by cell, and save the executed copy.
+
+tslab reports a failing cell only as stderr text plus an error status (no iopub error
+message), so nbclient's own error text is empty. This runner names the failing cell and prints
+its source and its stderr. Usage: run_notebook.py IN.ipynb OUT.ipynb [--timeout SECONDS]
+"""
+import argparse
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+
+def cell_stderr(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            parts.append("\n".join(out.get("traceback", [])) or f"{out.get('ename')}: {out.get('evalue')}")
+    return "".join(parts).rstrip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("input")
+    ap.add_argument("output")
+    ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    ap.add_argument("--kernel", default="tslab")
+    args = ap.parse_args()
+
+    nb = nbformat.read(args.input, as_version=4)
+    nb_dir = os.path.dirname(os.path.abspath(args.input))
+    client = NotebookClient(
+        nb,
+        kernel_name=args.kernel,
+        timeout=args.timeout,
+        allow_errors=False,
+        resources={"metadata": {"path": nb_dir}},
+    )
+    name = os.path.relpath(args.input)
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    failure = None
+    t0 = time.time()
+    with client.setup_kernel():
+        for number, index in enumerate(code_cells, start=1):
+            cell = nb.cells[index]
+            started = time.time()
+            try:
+                client.execute_cell(cell, index)
+            except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+                kind = {
+                    CellTimeoutError: f"timed out after {args.timeout}s",
+                    DeadKernelError: "killed the kernel",
+                }.get(type(e), "failed")
+                failure = (number, index, cell, kind, str(e).strip())
+                break
+            cell.setdefault("metadata", {})["execution_seconds"] = round(time.time() - started, 3)
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    tmp = args.output + f".tmp-{os.getpid()}"
+    nbformat.write(nb, tmp)
+    os.replace(tmp, args.output)
+    if failure:
+        number, index, cell, kind, message = failure
+        err = cell_stderr(cell)
+        bar = "-" * 70
+        sys.stderr.write(
+            f"{name}: code cell {number} (cell #{index + 1} of {len(nb.cells)}) {kind}.\n"
+            f"{bar}\ncell source:\n{cell.source}\n{bar}\n"
+            f"kernel stderr:\n{err or message or '(the kernel wrote nothing to stderr)'}\n{bar}\n"
+        )
+        return 1
+    print(f"{name}: {len(code_cells)} code cells ran in {time.time() - t0:.1f}s -> {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

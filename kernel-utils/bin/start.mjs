@@ -1,0 +1,16 @@
+// `npm start`: open Jupyter Notebook on notebooks/ with the project's tslab kernel registered.
+// Extra arguments go to Jupyter: `npm start -- --no-browser --port 8890`.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ROOT, ensureJupyter, jupyterEnv } from './jupyter.mjs';
+
+try {
+  const python = ensureJupyter('start');
+  const args = ['-m', 'notebook', `--notebook-dir=${path.join(ROOT, 'notebooks')}`, ...process.argv.slice(2)];
+  console.log(`start: ${python} ${args.join(' ')}`);
+  const child = spawn(python, args, { stdio: 'inherit', env: jupyterEnv() });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} catch (e) {
+  console.error(`start: ${e.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,82 @@
+/**
+ * Artifacts of a notebook run, under build/artifacts/<notebook>/: samples as .npy (+ a PNG grid)
+ * and metrics.json, one entry per (model, mode, dataset) — a re-run replaces its own entry.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { buildDir } from '../paths';
+import { mode } from '../mode';
+import { writeFileAtomic } from '../fsutil';
+import { saveNpy, NpyArray } from './npy';
+import { GridOptions, imageGridPng } from '../display/grid';
+
+export function artifactsDir(notebook: string): string {
+  if (!/^[\w.-]+$/.test(notebook)) throw new Error(`artifacts: notebook name "${notebook}" must be letters, digits, '.', '-' or '_'`);
+  return path.join(buildDir(), 'artifacts', notebook);
+}
+
+/**
+ * Save samples as `<name>.npy` (shape as given, e.g. N×28×28) and `<name>.png` (a grid of at most
+ * `gridMax` of them). Returns both paths.
+ */
+export function saveSamples(notebook: string, name: string, samples: tf.Tensor | { data: NpyArray; shape: number[] }, opts: GridOptions & { gridMax?: number } = {}): { npy: string; png: string } {
+  const dir = artifactsDir(notebook);
+  const npy = path.join(dir, `${name}.npy`);
+  const png = path.join(dir, `${name}.png`);
+  saveNpy(npy, samples);
+  const data = samples instanceof tf.Tensor ? (samples.dataSync() as Float32Array) : samples.data;
+  const shape = samples instanceof tf.Tensor ? samples.shape : samples.shape;
+  const per = shape.slice(1).reduce((a, b) => a * b, 1);
+  const count = Math.min(shape[0], opts.gridMax ?? 100);
+  const h = opts.height ?? (shape.length >= 3 ? shape[1] : Math.round(Math.sqrt(per)));
+  const w = opts.width ?? (shape.length >= 3 ? shape[2] : Math.round(per / h));
+  writeFileAtomic(png, imageGridPng(Float32Array.from(data.subarray(0, count * per)), { ...opts, height: h, width: w }));
+  return { npy, png };
+}
+
+export type MetricValue = number | string | boolean | null | Record<string, number>;
+
+export interface MetricsEntry {
+  model: string;
+  mode: string;
+  dataset: string;
+  backend: string;
+  recordedAt: string;
+  metrics: Record<string, MetricValue>;
+}
+
+/** Read build/artifacts/<notebook>/metrics.json (an empty list if none). */
+export function readMetrics(notebook: string): MetricsEntry[] {
+  const file = path.join(artifactsDir(notebook), 'metrics.json');
+  if (!fs.existsSync(file)) return [];
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (!Array.isArray(parsed)) throw new Error('not a list');
+    return parsed;
+  } catch (e) {
+    throw new Error(`${file}: not a valid metrics list (${(e as Error).message}); delete it to start over`);
+  }
+}
+
+/**
+ * Record a model's metrics in build/artifacts/<notebook>/metrics.json. The entry for the same
+ * model, mode and dataset is replaced; every other entry is kept. Written atomically.
+ */
+export function recordMetrics(notebook: string, model: string, metrics: Record<string, MetricValue>, opts: { dataset?: string } = {}): MetricsEntry {
+  for (const [k, v] of Object.entries(metrics)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`recordMetrics(${notebook}, ${model}): metric "${k}" is ${v}`);
+  }
+  const entry: MetricsEntry = {
+    model,
+    mode: mode(),
+    dataset: opts.dataset ?? 'mnist-embedded',
+    backend: tf.getBackend(),
+    recordedAt: new Date().toISOString(),
+    metrics,
+  };
+  const kept = readMetrics(notebook).filter((e) => !(e.model === entry.model && e.mode === entry.mode && e.dataset === entry.dataset));
+  kept.push(entry);
+  writeFileAtomic(path.join(artifactsDir(notebook), 'metrics.json'), JSON.stringify(kept, null, 1));
+  return entry;
+}

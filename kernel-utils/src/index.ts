@@ -1,0 +1,26 @@
+/**
+ * kernel-utils: what the book's notebooks share. What is taught (models, losses, equations) stays
+ * in the notebooks; what repeats lives here.
+ */
+export * from './mode';
+export * from './random';
+export * from './backend';
+export * from './paths';
+export * from './fsutil';
+export * from './notebook';
+export * from './data/idx';
+export * from './data/images';
+export * from './data/toy';
+export * from './data/binarize';
+export * from './data/download';
+export * from './display/png';
+export * from './display/jupyter';
+export * from './display/render';
+export * from './display/grid';
+export * from './display/charts';
+export * from './display/table';
+export * from './display/progress';
+export * from './train/fit';
+export * from './train/checkpoint';
+export * from './artifacts/npy';
+export * from './artifacts/artifacts';
