@@ -7,8 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const JUPYTER_DIR = path.join(ROOT, 'build', 'jupyter');
-export const APT_PACKAGES = ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-client', 'python3-ipykernel', 'jupyter-notebook'];
-
 const MODULES = { run: ['nbclient', 'nbformat', 'nbconvert'], start: ['notebook', 'jupyter_client'] };
 
 function pythonHas(python, modules) {
@@ -26,6 +24,20 @@ export function findPython(purpose = 'run') {
   return candidates().find((p) => pythonHas(p, mods)) ?? null;
 }
 
+function hasFashionMnist() {
+  const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  return [path.join(ROOT, 'datasets', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'].some((d) => files.every((f) => fs.existsSync(path.join(d, f)) || fs.existsSync(path.join(d, `${f}.gz`))));
+}
+
+/** What the book's commands need from the operating system, how to check it and where to get it. */
+export const REQUIREMENTS = {
+  jupyter: { what: 'Jupyter nbclient + nbconvert', check: () => findPython('run') !== null, apt: ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-client', 'python3-ipykernel'], otherwise: 'python3 -m pip install nbclient nbconvert ipykernel (or set BOOK_PYTHON to a python that has them)' },
+  notebook: { what: 'Jupyter Notebook', check: () => findPython('start') !== null, apt: ['jupyter-notebook'], otherwise: 'python3 -m pip install notebook' },
+  numpy: { what: 'NumPy (the tests read the .npy artifacts back with it)', check: () => candidates().some((p) => pythonHas(p, ['numpy'])), apt: ['python3-numpy'], otherwise: 'python3 -m pip install numpy' },
+  'fashion-mnist': { what: 'Fashion-MNIST', check: hasFashionMnist, apt: ['dataset-fashion-mnist'], otherwise: 'npm run data -- fashion-mnist' },
+  fonts: { what: 'DejaVu fonts (text in rendered charts)', check: () => fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'), apt: ['fonts-dejavu-core'], otherwise: 'install the DejaVu fonts' },
+};
+
 function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -35,28 +47,36 @@ function hasAptGet() {
 }
 
 /**
- * A python with Jupyter for `purpose`. When missing: as root on Debian/Ubuntu, install it with
- * apt-get; otherwise stop with one message that names the command to run.
+ * Make sure the `required` requirements are met (and try the `optional` ones). What is missing is
+ * installed from Debian/Ubuntu packages when we are root; otherwise a required one stops with one
+ * message naming the command to run, and an optional one only warns.
  */
-export function ensureJupyter(purpose = 'run') {
-  let py = findPython(purpose);
-  if (py) return py;
-  const aptCmd = `apt-get install -y ${APT_PACKAGES.join(' ')}`;
+export function ensureSystem(required, optional = []) {
+  const missing = [...required, ...optional].filter((name) => !REQUIREMENTS[name].check());
+  if (missing.length === 0) return;
+  const apt = [...new Set(missing.flatMap((n) => REQUIREMENTS[n].apt))];
   if (isRoot() && hasAptGet() && process.env.BOOK_NO_APT !== '1') {
-    console.error(`Jupyter (${MODULES[purpose].join(', ')}) is missing; installing it from the OS packages: ${aptCmd}`);
+    console.error(`setup: installing ${missing.map((n) => REQUIREMENTS[n].what).join(', ')} from the OS packages: apt-get install ${apt.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    const inst = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', ...APT_PACKAGES], { stdio: 'inherit', env }) : upd;
-    if (inst.status !== 0) throw new Error(`installing Jupyter failed (apt-get exited ${inst.status}); run by hand: ${aptCmd}`);
-    py = findPython(purpose);
-    if (py) return py;
+    const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    const inst = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...apt], { stdio: ['ignore', 'ignore', 'inherit'], env }) : upd;
+    if (inst.status !== 0) console.error(`setup: apt-get exited ${inst.status}`);
   }
-  throw new Error(
-    `Jupyter (${MODULES[purpose].join(', ')}) is not installed for ${candidates().join(' or ')}. Install it with\n` +
-      `    sudo ${aptCmd}\n` +
-      `or  python3 -m pip install nbclient nbconvert notebook\n` +
-      'or set BOOK_PYTHON to a python that has them.',
-  );
+  const still = missing.filter((n) => !REQUIREMENTS[n].check());
+  for (const n of still.filter((x) => optional.includes(x) && !required.includes(x))) {
+    console.error(`setup: warning: ${REQUIREMENTS[n].what} is missing (sudo apt-get install ${REQUIREMENTS[n].apt.join(' ')}, or ${REQUIREMENTS[n].otherwise})`);
+  }
+  const fatal = still.filter((n) => required.includes(n));
+  if (fatal.length) {
+    const lines = fatal.map((n) => `  ${REQUIREMENTS[n].what}: sudo apt-get install -y ${REQUIREMENTS[n].apt.join(' ')}\n    or ${REQUIREMENTS[n].otherwise}`);
+    throw new Error(`missing from this machine:\n${lines.join('\n')}`);
+  }
+}
+
+/** A python with Jupyter for `purpose` ('run' or 'start'), installing Jupyter first where we can. */
+export function ensureJupyter(purpose = 'run') {
+  ensureSystem(purpose === 'start' ? ['jupyter', 'notebook'] : ['jupyter']);
+  return findPython(purpose);
 }
 
 /** The environment for Jupyter: the project's kernel registry first on JUPYTER_PATH. */

@@ -57,8 +57,12 @@ def main():
                     DeadKernelError: "killed the kernel",
                 }.get(type(e), "failed")
                 failure = (number, index, cell, kind, str(e).strip())
+                cell.setdefault("metadata", {})["book_run"] = {"status": "failed", "seconds": round(time.time() - started, 3)}
                 break
-            cell.setdefault("metadata", {})["execution_seconds"] = round(time.time() - started, 3)
+            # tslab sends no execution_count; number the cells so front ends show In [n].
+            if cell.get("execution_count") is None:
+                cell["execution_count"] = number
+            cell.setdefault("metadata", {})["book_run"] = {"status": "ok", "seconds": round(time.time() - started, 3)}
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     tmp = args.output + f".tmp-{os.getpid()}"
     nbformat.write(nb, tmp)

@@ -6,7 +6,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { datasetsDir } from '../paths';
-import { IDX_FILES, hasIdxDataset } from './images';
+import { IDX_FILES } from './images';
+import { writeFileAtomic } from '../fsutil';
 import { readIdx } from './idx';
 
 export interface RemoteFile {
@@ -68,25 +69,23 @@ async function fetchBytes(url: string, timeoutMs: number): Promise<Uint8Array> {
     const err = e as Error & { cause?: { code?: string; message?: string } };
     const cause = err.cause?.code ?? err.cause?.message;
     throw new Error(err.name === 'AbortError' ? `timed out after ${timeoutMs / 1000}s` : cause ? `${err.message} (${cause})` : err.message);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 /**
- * Download one dataset's files into datasets/<name>/, skipping files already present with the
- * right checksum. Each file is verified before it is renamed into place; nothing partial is left.
+ * Download the files of `spec` into `dir`, skipping files already present with the right
+ * checksum. Each file is verified before it is renamed into place; nothing partial is left.
  */
-export async function downloadDataset(name: string, opts: { dir?: string; log?: (s: string) => void; timeoutMs?: number } = {}): Promise<string> {
-  const spec = REMOTE_DATASETS[name];
-  if (!spec) throw new Error(`unknown dataset "${name}": choose one of ${Object.keys(REMOTE_DATASETS).join(', ')}`);
+export async function downloadFiles(spec: RemoteDataset, dir: string, opts: { log?: (s: string) => void; timeoutMs?: number } = {}): Promise<void> {
   const log = opts.log ?? ((s: string) => console.log(s));
-  const dir = opts.dir ?? path.join(datasetsDir(), name);
   fs.mkdirSync(dir, { recursive: true });
   for (const pin of spec.files) {
     const target = path.join(dir, pin.file);
     if (fs.existsSync(target)) {
-      const bytes = fs.readFileSync(target);
       try {
-        verifyPinned(bytes, pin, target);
+        verifyPinned(fs.readFileSync(target), pin, target);
         log(`${pin.file}: present, checksum ok`);
         continue;
       } catch (e) {
@@ -101,9 +100,7 @@ export async function downloadDataset(name: string, opts: { dir?: string; log?: 
         log(`${pin.file}: downloading ${url}`);
         const bytes = await fetchBytes(url, opts.timeoutMs ?? 120_000);
         verifyPinned(bytes, pin, url);
-        const tmp = `${target}.tmp-${process.pid}`;
-        fs.writeFileSync(tmp, bytes);
-        fs.renameSync(tmp, target);
+        writeFileAtomic(target, bytes);
         log(`${pin.file}: ${bytes.length} bytes, SHA-256 ok`);
         done = true;
         break;
@@ -113,12 +110,19 @@ export async function downloadDataset(name: string, opts: { dir?: string; log?: 
     }
     if (!done) {
       throw new Error(
-        `could not download ${pin.file} for ${name}:\n  ${errors.join('\n  ')}\n` +
+        `could not download ${pin.file} for ${spec.name}:\n  ${errors.join('\n  ')}\n` +
           `Copy the official file (SHA-256 ${pin.sha256}) into ${dir} by hand, or check the network.`,
       );
     }
   }
-  if (!hasIdxDataset(dir)) throw new Error(`${dir}: files are missing after the download`);
+}
+
+/** `npm run data -- <name>`: download a known dataset into datasets/<name>/ and validate its IDX files. */
+export async function downloadDataset(name: string, opts: { dir?: string; log?: (s: string) => void; timeoutMs?: number } = {}): Promise<string> {
+  const spec = REMOTE_DATASETS[name];
+  if (!spec) throw new Error(`unknown dataset "${name}": choose one of ${Object.keys(REMOTE_DATASETS).join(', ')}`);
+  const dir = opts.dir ?? path.join(datasetsDir(), name);
+  await downloadFiles(spec, dir, opts);
   for (const pin of spec.files) readIdx(path.join(dir, pin.file));
   return dir;
 }

@@ -13,12 +13,11 @@ function base(title: string | undefined, width: number, height: number): VegaLit
   return { $schema: SCHEMA, ...(title ? { title } : {}), width, height, background: 'white' };
 }
 
-/** Render a spec and show it (vega-lite + PNG + text). Returns the PNG. */
-export async function showChart(spec: VegaLiteSpec, text?: string): Promise<Buffer> {
+/** Render a spec and show it (vega-lite + PNG + text). Use chartPng for the bytes. */
+export async function showChart(spec: VegaLiteSpec, text?: string): Promise<void> {
   const png = svgToPng(await vegaLiteToSvg(spec), 2);
   const summary = text ?? `<chart${typeof spec.title === 'string' ? `: ${spec.title}` : ''}>`;
   displayBundle({ [VEGALITE_MIME]: spec, 'image/png': png, 'text/plain': summary });
-  return png;
 }
 
 /** Render a spec to PNG without showing it (for artifacts and tests). */

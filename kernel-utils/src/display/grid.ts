@@ -86,8 +86,11 @@ export function labelledGridPng(images: tf.Tensor | Float32Array | number[], lab
   return svgToPng(parts.join(''), 1);
 }
 
-/** Show a grid of images in the notebook (PNG), with an optional title and per-tile labels. */
-export function showImages(images: tf.Tensor | Float32Array | number[], opts: GridOptions & { title?: string } = {}): Buffer {
+/**
+ * Show a grid of images in the notebook (PNG), with an optional title and per-tile labels.
+ * Returns nothing, so a cell ending with it prints nothing more (use imageGridPng for the bytes).
+ */
+export function showImages(images: tf.Tensor | Float32Array | number[], opts: GridOptions & { title?: string } = {}): void {
   const png = opts.labels ? labelledGridPng(images, opts.labels, opts) : imageGridPng(images, opts);
   const n = imagesToArray(images, opts.height ?? 28, opts.width ?? 28).n;
   const text = `${opts.title ? opts.title + ': ' : ''}${n} images`;
@@ -100,5 +103,4 @@ export function showImages(images: tf.Tensor | Float32Array | number[], opts: Gr
   } else {
     displayBundle({ 'image/png': png, 'text/plain': text });
   }
-  return png;
 }

@@ -59,10 +59,18 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
   ]);
 }
 
-/** Decode a PNG written by `encodePng` (filter 0 only). For tests and round trips. */
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Decode an 8-bit, non-interlaced PNG (gray, gray+alpha, RGB, RGBA; any row filter). For tests and checks. */
 export function decodePng(png: Uint8Array): { width: number; height: number; channels: number; pixels: Uint8Array } {
   const buf = Buffer.from(png);
-  if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error('decodePng: not a PNG');
+  if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) throw new Error('decodePng: not a PNG');
   let off = 8;
   let width = 0;
   let height = 0;
@@ -77,7 +85,9 @@ export function decodePng(png: Uint8Array): { width: number; height: number; cha
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
-      channels = ({ 0: 1, 2: 3, 6: 4 } as Record<number, number>)[data[9]];
+      if (data[8] !== 8 || data[12] !== 0) throw new Error('decodePng: only 8-bit, non-interlaced PNGs are supported');
+      channels = ({ 0: 1, 4: 2, 2: 3, 6: 4 } as Record<number, number>)[data[9]];
+      if (!channels) throw new Error(`decodePng: colour type ${data[9]} is not supported`);
     } else if (type === 'IDAT') idat.push(data);
     off += 12 + len;
   }
@@ -85,8 +95,24 @@ export function decodePng(png: Uint8Array): { width: number; height: number; cha
   const stride = width * channels;
   const pixels = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
-    if (raw[y * (stride + 1)] !== 0) throw new Error('decodePng: only filter type 0 is supported');
-    pixels.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
+    const filter = raw[y * (stride + 1)];
+    const src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const row = y * stride;
+    for (let i = 0; i < stride; i++) {
+      const a = i >= channels ? pixels[row + i - channels] : 0;
+      const b = y > 0 ? pixels[row - stride + i] : 0;
+      const c = y > 0 && i >= channels ? pixels[row - stride + i - channels] : 0;
+      let pred: number;
+      switch (filter) {
+        case 0: pred = 0; break;
+        case 1: pred = a; break;
+        case 2: pred = b; break;
+        case 3: pred = (a + b) >> 1; break;
+        case 4: pred = paeth(a, b, c); break;
+        default: throw new Error(`decodePng: bad filter type ${filter} in row ${y}`);
+      }
+      pixels[row + i] = (src[i] + pred) & 0xff;
+    }
   }
   return { width, height, channels, pixels };
 }

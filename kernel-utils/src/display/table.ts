@@ -55,10 +55,9 @@ export function dataFrameText(df: dfd.DataFrame, digits = 4): string {
   return [line(cols.map(String)), ...values.map(line)].join('\n');
 }
 
-/** Show a DataFrame (or rows) as a table. Returns the DataFrame. */
-export function showTable(data: dfd.DataFrame | Record<string, Cell>[], opts: { caption?: string; digits?: number; maxRows?: number; index?: boolean } = {}): dfd.DataFrame {
+/** Show a DataFrame (or rows) as a table. Returns nothing, so a cell ending with it prints nothing more. */
+export function showTable(data: dfd.DataFrame | Record<string, Cell>[], opts: { caption?: string; digits?: number; maxRows?: number; index?: boolean } = {}): void {
   const df = Array.isArray(data) ? rowsToDataFrame(data) : data;
   const text = (opts.caption ? opts.caption + '\n' : '') + dataFrameText(df, opts.digits);
   displayBundle({ 'text/html': dataFrameHtml(df, opts), 'text/plain': text });
-  return df;
 }
