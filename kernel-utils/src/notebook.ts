@@ -34,7 +34,7 @@ export async function setupNotebook(name: string, opts: { seed?: number; quiet?:
       `tfjs ${tf.version.tfjs} · node ${process.version} · artifacts: ${ctx.artifactsDir}`,
     ].join('\n');
     const rows = backend.attempts
-      .map((a) => `<tr><td>${a.outcome === 'chosen' ? '✔' : a.outcome === 'not tried' ? '·' : '✘'}</td><td><code>${a.backend}</code></td><td>${escapeHtml(a.why)}</td></tr>`)
+      .map((a) => `<tr><td>${a.outcome === 'chosen' ? '✔' : a.outcome === 'not tried' ? '·' : '✘'}</td><td style="text-align:left"><code>${a.backend}</code></td><td style="text-align:left">${escapeHtml(a.why)}</td></tr>`)
       .join('');
     const html =
       `<div><b>${escapeHtml(name)}</b> · mode <code>${m}</code> (set <code>BOOK_MODE</code>: quick, standard, full) · seed <code>${seed}</code> · ` +

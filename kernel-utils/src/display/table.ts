@@ -42,7 +42,7 @@ export function dataFrameHtml(df: dfd.DataFrame, opts: { caption?: string; digit
     })
     .join('');
   const more = values.length > maxRows ? `<tr><td colspan="${cols.length + (showIndex ? 1 : 0)}">… ${values.length - maxRows} more rows</td></tr>` : '';
-  const caption = opts.caption ? `<caption style="caption-side:top;font-weight:600;text-align:left">${escapeHtml(opts.caption)}</caption>` : '';
+  const caption = opts.caption ? `<caption style="caption-side:top;font-weight:600;text-align:left;white-space:nowrap">${escapeHtml(opts.caption)}</caption>` : '';
   return `<table class="dataframe" border="1" style="border-collapse:collapse">${caption}<thead><tr>${th}</tr></thead><tbody>${body}${more}</tbody></table>`;
 }
 
