@@ -9,6 +9,7 @@
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
+import { patchWasmBackend } from './wasm';
 
 export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
@@ -122,6 +123,7 @@ async function tryBackend(name: BackendName, attempts: BackendAttempt[]): Promis
     case 'wasm': {
       try {
         require('@tensorflow/tfjs-backend-wasm');
+        patchWasmBackend(); // trainable convolutions/embeddings, fast transposed matMul
         if (!(await tf.setBackend('wasm'))) return fail('the wasm backend did not initialize');
       } catch (e) {
         return fail(`@tensorflow/tfjs-backend-wasm did not load: ${firstLine(e)}`);

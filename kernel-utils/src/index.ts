@@ -5,6 +5,7 @@
 export * from './mode';
 export * from './random';
 export * from './backend';
+export * from './wasm';
 export * from './paths';
 export * from './fsutil';
 export * from './notebook';

@@ -2,7 +2,7 @@
  * Tables: danfo DataFrames (or plain rows) as HTML tables — danfojs-node has no HTML repr of its
  * own — with a plain-text fallback.
  */
-import * as dfd from 'danfojs-node';
+import type * as dfd from 'danfojs-node';
 import { displayBundle, escapeHtml } from './jupyter';
 
 type Cell = string | number | boolean | null | undefined;
@@ -21,7 +21,9 @@ function fmt(v: Cell, digits: number): string {
 /** A DataFrame from rows (`[{model: 'VAE', nll: 90.1}, …]`). */
 export function rowsToDataFrame(rows: Record<string, Cell>[]): dfd.DataFrame {
   if (rows.length === 0) throw new Error('rowsToDataFrame: no rows');
-  return new dfd.DataFrame(rows as Record<string, unknown>[] as never);
+  // danfo (and the second tfjs bundle it brings) is loaded only when a table is built from rows.
+  const { DataFrame } = require('danfojs-node') as typeof dfd;
+  return new DataFrame(rows as Record<string, unknown>[] as never);
 }
 
 /** The HTML table of a DataFrame, numbers right-aligned with `digits` significant digits. */

@@ -1,0 +1,268 @@
+/**
+ * Making the wasm backend train every model of the book, fast.
+ *
+ * As shipped, @tensorflow/tfjs-backend-wasm (4.22) cannot train convolutions (no
+ * Conv2DBackpropFilter), embeddings (no UnsortedSegmentSum), depthwise convolutions or einsum,
+ * and its matMul with transposeA/transposeB — which every dense layer's gradient calls — runs
+ * about 10× slower than transposing first. `patchWasmBackend()` fixes all of it:
+ *
+ *  - BatchMatMul and _FusedMatMul: transpose the operands explicitly with wasm's Transpose
+ *    kernel, then call the original kernel without transposes (XNNPACK's fast path);
+ *  - Conv2DBackpropFilter: im2col (plain loops over the wasm heap) and one matrix product,
+ *    dW = colsᵀ · dy; Conv2DBackpropInput (the input gradient, and the forward pass of
+ *    conv2dTranspose): one matrix product dcols = dy · Wᵀ and col2im, ~5× faster than wasm's own;
+ *  - every other kernel the cpu backend has and wasm lacks (depthwise backprops,
+ *    UnsortedSegmentSum, Einsum, …): run the cpu backend's kernel on a copy of the data.
+ *
+ * Each is checked against the cpu backend in tests/unit/wasm-kernels.test.mjs.
+ * BOOK_WASM_PATCH=0 leaves wasm as shipped (for benchmarks).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
+type Attrs = Record<string, unknown>;
+type KernelArgs = { inputs: Record<string, TensorInfo | undefined>; backend: WasmBackend; attrs?: Attrs };
+type KernelFunc = (args: KernelArgs) => TensorInfo | TensorInfo[];
+interface WasmBackend {
+  readSync(dataId: object): ArrayLike<number>;
+  disposeData(dataId: object, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): { set(values: ArrayLike<number>): void };
+}
+interface CpuBackend {
+  write(values: ArrayLike<number>, shape: number[], dtype: tf.DataType): object;
+  readSync(dataId: object): ArrayLike<number>;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/** Kernels that cannot go through the numeric cpu fallback (complex or string data, canvas). */
+const NO_FALLBACK = new Set(['Complex', 'ComplexAbs', 'FFT', 'IFFT', 'Imag', 'Real', 'Draw', 'StaticRegexReplace', 'StringNGrams', 'StringSplit', 'StringToHashBucketFast']);
+
+let patched: string[] | null = null;
+
+function kernel(name: string, backend = 'wasm'): KernelFunc {
+  const k = tf.getKernel(name, backend);
+  if (!k) throw new Error(`the ${backend} backend has no ${name} kernel`);
+  return k.kernelFunc as unknown as KernelFunc;
+}
+
+function call(name: string, args: KernelArgs): TensorInfo {
+  return kernel(name)(args) as TensorInfo;
+}
+
+/** Swap the last two axes of `x` with wasm's Transpose kernel. */
+function transposeLast2(x: TensorInfo, backend: WasmBackend): TensorInfo {
+  const r = x.shape.length;
+  const perm = [...Array(r - 2).keys(), r - 1, r - 2];
+  return call('Transpose', { inputs: { x }, backend, attrs: { perm } });
+}
+
+/** Re-register `name` on wasm so that transposed operands are transposed explicitly first. */
+function explicitTransposes(name: 'BatchMatMul' | '_FusedMatMul'): void {
+  const config = tf.getKernel(name, 'wasm');
+  if (!config) throw new Error(`wasm has no ${name} kernel to patch`);
+  const original = config.kernelFunc as unknown as KernelFunc;
+  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
+    const temps: TensorInfo[] = [];
+    const a = transposeA ? transposeLast2(inputs.a as TensorInfo, backend) : (inputs.a as TensorInfo);
+    const b = transposeB ? transposeLast2(inputs.b as TensorInfo, backend) : (inputs.b as TensorInfo);
+    if (transposeA) temps.push(a);
+    if (transposeB) temps.push(b);
+    try {
+      return original({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    } finally {
+      temps.forEach((t) => backend.disposeData(t.dataId));
+    }
+  };
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+type ConvAttrs = {
+  strides: [number, number] | number;
+  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+function convInfo(name: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+  if (attrs.dataFormat === 'NCHW') throw new Error(`${name} on wasm: only the NHWC data format is supported`);
+  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+}
+
+/**
+ * im2col: cols[m, (i·kw + j)·Cin + c] = x[n, y·sh + i·dh − top, x·sw + j·dw − left, c] for output
+ * position m = (n, y, x), 0 where the window hangs over the padding. Plain loops over the wasm heap:
+ * wasm's StridedSlice kernel is far slower (≈50 ms per shifted view of a 128×16×16×32 batch).
+ */
+function im2col(x: Float32Array, cols: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW, padInfo } = info;
+  const K = KH * KW * C;
+  let m = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++, m++) {
+        const row = m * K;
+        for (let i = 0; i < KH; i++) {
+          const iy = oy * SH + i * DH - padInfo.top;
+          for (let j = 0; j < KW; j++) {
+            const ix = ox * SW + j * DW - padInfo.left;
+            const dst = row + (i * KW + j) * C;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+              cols.fill(0, dst, dst + C);
+            } else {
+              const src = ((n * H + iy) * W + ix) * C;
+              for (let c = 0; c < C; c++) cols[dst + c] = x[src + c];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** col2im, the adjoint of im2col: dx[n, iy, ix, c] = Σ over the windows covering it of dcols[m, k]. */
+function col2im(dcols: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW, padInfo } = info;
+  const K = KH * KW * C;
+  dx.fill(0);
+  let m = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++, m++) {
+        const row = m * K;
+        for (let i = 0; i < KH; i++) {
+          const iy = oy * SH + i * DH - padInfo.top;
+          if (iy < 0 || iy >= H) continue;
+          for (let j = 0; j < KW; j++) {
+            const ix = ox * SW + j * DW - padInfo.left;
+            if (ix < 0 || ix >= W) continue;
+            const src = row + (i * KW + j) * C;
+            const dst = ((n * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) dx[dst + c] += dcols[src + c];
+          }
+        }
+      }
+    }
+  }
+}
+
+function heapF32(backend: WasmBackend, t: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(t) as unknown as Float32Array;
+}
+
+/**
+ * The filter gradient of a 2-D convolution: dW = colsᵀ · dy, with cols = im2col(x) (M × K,
+ * M = N·outH·outW, K = kh·kw·Cin) and dy as M × Cout. Computed as (dyᵀ · cols)ᵀ, so the large
+ * operand is never transposed.
+ */
+const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const a = attrs as ConvAttrs & { filterShape: [number, number, number, number] };
+  const info = convInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a);
+  const M = info.batchSize * info.outHeight * info.outWidth;
+  const K = info.filterHeight * info.filterWidth * info.inChannels;
+  const Cout = info.outChannels;
+  const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (temps.push(t), t);
+  try {
+    const cols = keep(backend.makeOutput([1, M, K], 'float32'));
+    im2col(heapF32(backend, x), heapF32(backend, cols), info); // views taken after the allocation
+    const dy3 = keep(call('Reshape', { inputs: { x: dy }, backend, attrs: { shape: [1, M, Cout] } }));
+    const dyT = keep(transposeLast2(dy3, backend));
+    const dwT = keep(call('BatchMatMul', { inputs: { a: dyT, b: cols }, backend, attrs: { transposeA: false, transposeB: false } }));
+    const dw = keep(transposeLast2(dwT, backend));
+    return call('Reshape', { inputs: { x: dw }, backend, attrs: { shape: a.filterShape } });
+  } finally {
+    temps.forEach((t) => backend.disposeData(t.dataId));
+  }
+};
+
+/**
+ * The input gradient of a 2-D convolution (also the forward pass of a transposed convolution):
+ * dcols = dy · W2ᵀ (M × K, W2 the filter as K × Cout), then dx = col2im(dcols).
+ */
+const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
+  const dy = inputs.dy as TensorInfo;
+  const filter = inputs.filter as TensorInfo;
+  const a = attrs as ConvAttrs & { inputShape: [number, number, number, number] };
+  const info = convInfo('Conv2DBackpropInput', a.inputShape, filter.shape, a);
+  const M = info.batchSize * info.outHeight * info.outWidth;
+  const K = info.filterHeight * info.filterWidth * info.inChannels;
+  const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (temps.push(t), t);
+  try {
+    const dy3 = keep(call('Reshape', { inputs: { x: dy }, backend, attrs: { shape: [1, M, info.outChannels] } }));
+    const w3 = keep(call('Reshape', { inputs: { x: filter }, backend, attrs: { shape: [1, K, info.outChannels] } }));
+    const wT = keep(transposeLast2(w3, backend));
+    const dcols = keep(call('BatchMatMul', { inputs: { a: dy3, b: wT }, backend, attrs: { transposeA: false, transposeB: false } }));
+    const dx = backend.makeOutput(a.inputShape, 'float32');
+    col2im(heapF32(backend, dcols), heapF32(backend, dx), info); // views taken after the allocation
+    return dx;
+  } finally {
+    temps.forEach((t) => backend.disposeData(t.dataId));
+  }
+};
+
+/** A wasm kernel that runs the cpu backend's kernel `name` on a copy of its inputs. */
+function cpuFallback(name: string): KernelFunc {
+  const cpuKernel = kernel(name, 'cpu');
+  return ({ inputs, backend, attrs }) => {
+    const cpu = tf.findBackend('cpu') as unknown as CpuBackend;
+    if (!cpu) throw new Error(`${name} on wasm runs on the cpu backend, which is not registered`);
+    const written: object[] = [];
+    // Most kernels take named inputs; a few (Concat, Einsum, AddN, …) take an array.
+    const toCpu = (t: TensorInfo): TensorInfo => {
+      const dataId = cpu.write(backend.readSync(t.dataId), t.shape, t.dtype);
+      written.push(dataId);
+      return { dataId, shape: t.shape, dtype: t.dtype };
+    };
+    try {
+      const cpuInputs = Array.isArray(inputs)
+        ? (inputs as TensorInfo[]).map(toCpu)
+        : Object.fromEntries(Object.entries(inputs).filter(([, t]) => t).map(([k, t]) => [k, toCpu(t as TensorInfo)]));
+      const result = cpuKernel({ inputs: cpuInputs as KernelArgs['inputs'], backend: cpu as unknown as WasmBackend, attrs });
+      const outs = Array.isArray(result) ? result : [result];
+      const copied = outs.map((o) => {
+        const values = cpu.readSync(o.dataId);
+        const out = backend.makeOutput(o.shape, o.dtype);
+        backend.typedArrayFromHeap(out).set(values);
+        cpu.disposeData(o.dataId);
+        return out;
+      });
+      return Array.isArray(result) ? copied : copied[0];
+    } finally {
+      for (const id of written) cpu.disposeData(id);
+    }
+  };
+}
+
+/**
+ * Patch the wasm backend (once per process). Returns the kernels it added or replaced.
+ * Call before or after `tf.setBackend('wasm')`; kernel lookups happen at run time.
+ */
+export function patchWasmBackend(): string[] {
+  if (patched) return patched;
+  if (process.env.BOOK_WASM_PATCH === '0') return (patched = []);
+  require('@tensorflow/tfjs-backend-wasm');
+  const changes: string[] = [];
+  explicitTransposes('BatchMatMul');
+  explicitTransposes('_FusedMatMul');
+  changes.push('BatchMatMul (explicit transposes)', '_FusedMatMul (explicit transposes)');
+  const register = (kernelName: string, kernelFunc: KernelFunc, note: string) => {
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    changes.push(`${kernelName} (${note})`);
+  };
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) register('Conv2DBackpropFilter', conv2DBackpropFilter, 'im2col + matMul');
+  // wasm's own Conv2DBackpropInput is a direct loop nest, ~5× slower than matMul + col2im.
+  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  register('Conv2DBackpropInput', conv2DBackpropInput, 'matMul + col2im');
+  const wasmHas = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+  for (const k of tf.getKernelsForBackend('cpu')) {
+    if (!wasmHas.has(k.kernelName) && !NO_FALLBACK.has(k.kernelName)) register(k.kernelName, cpuFallback(k.kernelName), 'cpu kernel on copied data');
+  }
+  return (patched = changes);
+}
