@@ -93,28 +93,29 @@ function convInfo(name: string, xShape: number[], filterShape: number[], attrs: 
 }
 
 /**
- * im2col: cols[m, (i·kw + j)·Cin + c] = x[n, y·sh + i·dh − top, x·sw + j·dw − left, c] for output
- * position m = (n, y, x), 0 where the window hangs over the padding. Plain loops over the wasm heap:
- * wasm's StridedSlice kernel is far slower (≈50 ms per shifted view of a 128×16×16×32 batch).
+ * im2col, written transposed: colsT[(i·kw + j)·Cin + c, m] = x[n, y·sh + i·dh − top, x·sw + j·dw − left, c]
+ * for output position m = (n, y, x); 0 where the window hangs over the padding. Plain loops over
+ * the wasm heap (wasm's StridedSlice kernel takes ≈50 ms per shifted view of a 128×16×16×32
+ * batch); the transposed layout lets colsT be the left operand of the product, so XNNPACK packs
+ * only the small dy as its "weights".
  */
-function im2col(x: Float32Array, cols: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+function im2colTransposed(x: Float32Array, colsT: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW, padInfo } = info;
-  const K = KH * KW * C;
-  let m = 0;
-  for (let n = 0; n < N; n++) {
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++, m++) {
-        const row = m * K;
-        for (let i = 0; i < KH; i++) {
+  const M = N * OH * OW;
+  for (let i = 0; i < KH; i++) {
+    for (let j = 0; j < KW; j++) {
+      const k0 = (i * KW + j) * C;
+      let m = 0;
+      for (let n = 0; n < N; n++) {
+        for (let oy = 0; oy < OH; oy++) {
           const iy = oy * SH + i * DH - padInfo.top;
-          for (let j = 0; j < KW; j++) {
+          for (let ox = 0; ox < OW; ox++, m++) {
             const ix = ox * SW + j * DW - padInfo.left;
-            const dst = row + (i * KW + j) * C;
             if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-              cols.fill(0, dst, dst + C);
+              for (let c = 0; c < C; c++) colsT[(k0 + c) * M + m] = 0;
             } else {
               const src = ((n * H + iy) * W + ix) * C;
-              for (let c = 0; c < C; c++) cols[dst + c] = x[src + c];
+              for (let c = 0; c < C; c++) colsT[(k0 + c) * M + m] = x[src + c];
             }
           }
         }
@@ -154,9 +155,9 @@ function heapF32(backend: WasmBackend, t: TensorInfo): Float32Array {
 }
 
 /**
- * The filter gradient of a 2-D convolution: dW = colsᵀ · dy, with cols = im2col(x) (M × K,
- * M = N·outH·outW, K = kh·kw·Cin) and dy as M × Cout. Computed as (dyᵀ · cols)ᵀ, so the large
- * operand is never transposed.
+ * The filter gradient of a 2-D convolution: dW = colsᵀ · dy, with colsᵀ = im2col(x) written
+ * transposed (K × M, K = kh·kw·Cin, M = N·outH·outW) and dy as M × Cout. The K × Cout product is
+ * already the filter's [kh, kw, Cin, Cout] layout.
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
@@ -165,16 +166,13 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const info = convInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a);
   const M = info.batchSize * info.outHeight * info.outWidth;
   const K = info.filterHeight * info.filterWidth * info.inChannels;
-  const Cout = info.outChannels;
   const temps: TensorInfo[] = [];
   const keep = (t: TensorInfo) => (temps.push(t), t);
   try {
-    const cols = keep(backend.makeOutput([1, M, K], 'float32'));
-    im2col(heapF32(backend, x), heapF32(backend, cols), info); // views taken after the allocation
-    const dy3 = keep(call('Reshape', { inputs: { x: dy }, backend, attrs: { shape: [1, M, Cout] } }));
-    const dyT = keep(transposeLast2(dy3, backend));
-    const dwT = keep(call('BatchMatMul', { inputs: { a: dyT, b: cols }, backend, attrs: { transposeA: false, transposeB: false } }));
-    const dw = keep(transposeLast2(dwT, backend));
+    const colsT = keep(backend.makeOutput([1, K, M], 'float32'));
+    im2colTransposed(heapF32(backend, x), heapF32(backend, colsT), info); // views taken after the allocation
+    const dy3 = keep(call('Reshape', { inputs: { x: dy }, backend, attrs: { shape: [1, M, info.outChannels] } }));
+    const dw = keep(call('BatchMatMul', { inputs: { a: colsT, b: dy3 }, backend, attrs: { transposeA: false, transposeB: false } }));
     return call('Reshape', { inputs: { x: dw }, backend, attrs: { shape: a.filterShape } });
   } finally {
     temps.forEach((t) => backend.disposeData(t.dataId));
