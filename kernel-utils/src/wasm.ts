@@ -50,6 +50,16 @@ function call(name: string, args: KernelArgs): TensorInfo {
   return kernel(name)(args) as TensorInfo;
 }
 
+/** Run `fn` with `keep` to register intermediate buffers; they are freed when `fn` returns or throws. */
+function withTemps<T>(backend: WasmBackend, fn: (keep: (t: TensorInfo) => TensorInfo) => T): T {
+  const temps: TensorInfo[] = [];
+  try {
+    return fn((t) => (temps.push(t), t));
+  } finally {
+    temps.forEach((t) => backend.disposeData(t.dataId));
+  }
+}
+
 /** Swap the last two axes of `x` with wasm's Transpose kernel. */
 function transposeLast2(x: TensorInfo, backend: WasmBackend): TensorInfo {
   const r = x.shape.length;
@@ -65,16 +75,11 @@ function explicitTransposes(name: 'BatchMatMul' | '_FusedMatMul'): void {
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
-    const temps: TensorInfo[] = [];
-    const a = transposeA ? transposeLast2(inputs.a as TensorInfo, backend) : (inputs.a as TensorInfo);
-    const b = transposeB ? transposeLast2(inputs.b as TensorInfo, backend) : (inputs.b as TensorInfo);
-    if (transposeA) temps.push(a);
-    if (transposeB) temps.push(b);
-    try {
+    return withTemps(backend, (keep) => {
+      const a = transposeA ? keep(transposeLast2(inputs.a as TensorInfo, backend)) : (inputs.a as TensorInfo);
+      const b = transposeB ? keep(transposeLast2(inputs.b as TensorInfo, backend)) : (inputs.b as TensorInfo);
       return original({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-    } finally {
-      temps.forEach((t) => backend.disposeData(t.dataId));
-    }
+    });
   };
   tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
@@ -87,9 +92,11 @@ type ConvAttrs = {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 };
 
-function convInfo(name: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+/** The convolution's geometry, plus M = N·outH·outW (output positions) and K = kh·kw·Cin (window size). */
+function convInfo(name: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): { info: tf.backend_util.Conv2DInfo; M: number; K: number } {
   if (attrs.dataFormat === 'NCHW') throw new Error(`${name} on wasm: only the NHWC data format is supported`);
-  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  return { info, M: info.batchSize * info.outHeight * info.outWidth, K: info.filterHeight * info.filterWidth * info.inChannels };
 }
 
 /**
@@ -163,20 +170,14 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
   const a = attrs as ConvAttrs & { filterShape: [number, number, number, number] };
-  const info = convInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a);
-  const M = info.batchSize * info.outHeight * info.outWidth;
-  const K = info.filterHeight * info.filterWidth * info.inChannels;
-  const temps: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => (temps.push(t), t);
-  try {
+  const { info, M, K } = convInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a);
+  return withTemps(backend, (keep) => {
     const colsT = keep(backend.makeOutput([1, K, M], 'float32'));
     im2colTransposed(heapF32(backend, x), heapF32(backend, colsT), info); // views taken after the allocation
     const dy3 = keep(call('Reshape', { inputs: { x: dy }, backend, attrs: { shape: [1, M, info.outChannels] } }));
     const dw = keep(call('BatchMatMul', { inputs: { a: colsT, b: dy3 }, backend, attrs: { transposeA: false, transposeB: false } }));
     return call('Reshape', { inputs: { x: dw }, backend, attrs: { shape: a.filterShape } });
-  } finally {
-    temps.forEach((t) => backend.disposeData(t.dataId));
-  }
+  });
 };
 
 /**
@@ -187,12 +188,8 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
   const a = attrs as ConvAttrs & { inputShape: [number, number, number, number] };
-  const info = convInfo('Conv2DBackpropInput', a.inputShape, filter.shape, a);
-  const M = info.batchSize * info.outHeight * info.outWidth;
-  const K = info.filterHeight * info.filterWidth * info.inChannels;
-  const temps: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => (temps.push(t), t);
-  try {
+  const { info, M, K } = convInfo('Conv2DBackpropInput', a.inputShape, filter.shape, a);
+  return withTemps(backend, (keep) => {
     const dy3 = keep(call('Reshape', { inputs: { x: dy }, backend, attrs: { shape: [1, M, info.outChannels] } }));
     const w3 = keep(call('Reshape', { inputs: { x: filter }, backend, attrs: { shape: [1, K, info.outChannels] } }));
     const wT = keep(transposeLast2(w3, backend));
@@ -200,9 +197,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const dx = backend.makeOutput(a.inputShape, 'float32');
     col2im(heapF32(backend, dcols), heapF32(backend, dx), info); // views taken after the allocation
     return dx;
-  } finally {
-    temps.forEach((t) => backend.disposeData(t.dataId));
-  }
+  });
 };
 
 /** A wasm kernel that runs the cpu backend's kernel `name` on a copy of its inputs. */
