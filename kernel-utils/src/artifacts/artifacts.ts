@@ -61,9 +61,10 @@ export function readMetrics(notebook: string): MetricsEntry[] {
 
 /**
  * Record a model's metrics in build/artifacts/<notebook>/metrics.json. The entry for the same
- * model, mode and dataset is replaced; every other entry is kept. Written atomically.
+ * model, mode and dataset is replaced; every other entry is kept. Written atomically. Returns
+ * nothing, so a cell ending with it prints nothing more (readMetrics reads the entries back).
  */
-export function recordMetrics(notebook: string, model: string, metrics: Record<string, MetricValue>, opts: { dataset?: string } = {}): MetricsEntry {
+export function recordMetrics(notebook: string, model: string, metrics: Record<string, MetricValue>, opts: { dataset?: string } = {}): void {
   for (const [k, v] of Object.entries(metrics)) {
     if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`recordMetrics(${notebook}, ${model}): metric "${k}" is ${v}`);
   }
@@ -78,5 +79,4 @@ export function recordMetrics(notebook: string, model: string, metrics: Record<s
   const kept = readMetrics(notebook).filter((e) => !(e.model === entry.model && e.mode === entry.mode && e.dataset === entry.dataset));
   kept.push(entry);
   writeFileAtomic(path.join(artifactsDir(notebook), 'metrics.json'), JSON.stringify(kept, null, 1));
-  return entry;
 }
