@@ -36,8 +36,7 @@ function main() {
     const base = path.basename(nb, '.ipynb');
     const executed = path.join(OUT, `${base}.ipynb`);
     console.log(`book: ${base} (mode ${mode}) …`);
-    const r = runNotebook(nb, executed, { mode, python });
-    process.stdout.write(r.stdout);
+    const r = runNotebook(nb, executed, { mode, python, progress: true });
     if (!r.ok) process.stderr.write(r.stderr);
     let html = null;
     if (fs.existsSync(executed)) {

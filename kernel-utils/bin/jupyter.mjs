@@ -103,13 +103,15 @@ export function listNotebooks() {
  * Execute one notebook through the real tslab kernel. Returns {ok, stderr, seconds}; on a failing
  * cell stderr names the cell, shows its source and what the kernel wrote to stderr.
  */
-export function runNotebook(input, output, { mode = 'standard', timeout = 1800, env = {}, python } = {}) {
+export function runNotebook(input, output, { mode = 'standard', timeout = 1800, env = {}, python, progress = false } = {}) {
   const py = python ?? ensureJupyter('run');
   const t0 = Date.now();
-  const r = spawnSync(py, [path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'), input, output, '--timeout', String(timeout)], {
+  // with progress, each cell's time is printed as it finishes (stdout goes straight to the terminal)
+  const r = spawnSync(py, [path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'), input, output, '--timeout', String(timeout), ...(progress ? ['--progress'] : [])], {
     env: jupyterEnv({ BOOK_MODE: mode, ...env }),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', progress ? 'inherit' : 'pipe', 'pipe'],
   });
   return { ok: r.status === 0, status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : ''), seconds: (Date.now() - t0) / 1000 };
 }

@@ -30,6 +30,7 @@ def main():
     ap.add_argument("output")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     ap.add_argument("--kernel", default="tslab")
+    ap.add_argument("--progress", action="store_true", help="print each cell's time as it finishes")
     args = ap.parse_args()
 
     nb = nbformat.read(args.input, as_version=4)
@@ -63,6 +64,9 @@ def main():
             if cell.get("execution_count") is None:
                 cell["execution_count"] = number
             cell.setdefault("metadata", {})["book_run"] = {"status": "ok", "seconds": round(time.time() - started, 3)}
+            if args.progress:
+                first = next((l for l in cell.source.splitlines() if l.strip()), "")[:60]
+                print(f"  code cell {number}/{len(code_cells)} ok in {time.time() - started:.1f}s  {first}", flush=True)
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     tmp = args.output + f".tmp-{os.getpid()}"
     nbformat.write(nb, tmp)
