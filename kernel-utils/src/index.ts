@@ -27,5 +27,6 @@ export * from './stats/discrete';
 export * from './stats/roc';
 export * from './stats/gaussian';
 export * from './stats/gmm';
+export * from './stats/variational';
 export * from './artifacts/npy';
 export * from './artifacts/artifacts';
