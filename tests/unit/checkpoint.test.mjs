@@ -29,6 +29,23 @@ test('a Layers model round-trips through a checkpoint, and tf.loadLayersModel re
   [a, b, c].forEach((m) => m.dispose());
 });
 
+test('several Layers models (an encoder and a decoder) round-trip in one checkpoint', async () => {
+  await backend();
+  const dir = path.join(tempDir(), 'pair');
+  const pair = () => [makeModel(4), tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] })] })];
+  const a = pair();
+  await ku.saveCheckpoint(dir, a);
+  const b = pair();
+  await ku.loadCheckpoint(dir, b);
+  const x = tf.randomNormal([2, 3]);
+  const z = tf.randomNormal([2, 2]);
+  assert.deepEqual(Array.from(b[0].predict(x).dataSync()), Array.from(a[0].predict(x).dataSync()));
+  assert.deepEqual(Array.from(b[1].predict(z).dataSync()), Array.from(a[1].predict(z).dataSync()));
+  await assert.rejects(ku.loadCheckpoint(dir, [makeModel(4)]), /holds 6 weights but the model has 4/);
+  tf.dispose([x, z]);
+  [...a, ...b].forEach((m) => m.dispose());
+});
+
 test('named variables round-trip; a different architecture is a clear error', async () => {
   await backend();
   const dir = path.join(tempDir(), 'vars');

@@ -11,8 +11,8 @@ import { buildDir } from '../paths';
 import { mode } from '../mode';
 import { replaceDirAtomic } from '../fsutil';
 
-/** What a checkpoint holds: a Layers model, a list of variables, or named variables. */
-export type Trainable = tf.LayersModel | tf.Variable[] | Record<string, tf.Variable>;
+/** What a checkpoint holds: a Layers model, several (e.g. an encoder and a decoder), a list of variables, or named variables. */
+export type Trainable = tf.LayersModel | tf.LayersModel[] | tf.Variable[] | Record<string, tf.Variable>;
 
 export interface CheckpointMeta {
   name: string;
@@ -33,7 +33,10 @@ function weightList(t: Trainable): { name: string; value: tf.Tensor; assign: (v:
   if (isLayersModel(t)) {
     return t.weights.map((w, i) => ({ name: w.originalName ?? w.name, value: w.read(), assign: (v) => w.write(v) }));
   }
-  if (Array.isArray(t)) return t.map((v, i) => ({ name: `${i}/${v.name}`, value: v, assign: (x) => v.assign(x) }));
+  if (Array.isArray(t) && (t as unknown[]).every((m) => m instanceof tf.LayersModel)) {
+    return (t as tf.LayersModel[]).flatMap((m, k) => m.weights.map((w) => ({ name: `${k}/${w.originalName ?? w.name}`, value: w.read(), assign: (v: tf.Tensor) => w.write(v) })));
+  }
+  if (Array.isArray(t)) return (t as tf.Variable[]).map((v, i) => ({ name: `${i}/${v.name}`, value: v, assign: (x: tf.Tensor) => v.assign(x) }));
   return Object.keys(t)
     .sort()
     .map((k) => ({ name: k, value: t[k], assign: (x) => t[k].assign(x) }));
