@@ -28,13 +28,18 @@ function isLayersModel(t: Trainable): t is tf.LayersModel {
   return t instanceof tf.LayersModel;
 }
 
+type WeightEntry = { name: string; value: tf.Tensor; assign: (v: tf.Tensor) => void };
+
+/** A Layers model's weights, named as tf.loadLayersModel expects (`prefix` keeps several models apart). */
+function layersModelWeights(m: tf.LayersModel, prefix = ''): WeightEntry[] {
+  return m.weights.map((w) => ({ name: `${prefix}${w.originalName ?? w.name}`, value: w.read(), assign: (v) => w.write(v) }));
+}
+
 /** The weights of a Trainable, in a fixed order, with names. */
-function weightList(t: Trainable): { name: string; value: tf.Tensor; assign: (v: tf.Tensor) => void }[] {
-  if (isLayersModel(t)) {
-    return t.weights.map((w, i) => ({ name: w.originalName ?? w.name, value: w.read(), assign: (v) => w.write(v) }));
-  }
+function weightList(t: Trainable): WeightEntry[] {
+  if (isLayersModel(t)) return layersModelWeights(t);
   if (Array.isArray(t) && (t as unknown[]).every((m) => m instanceof tf.LayersModel)) {
-    return (t as tf.LayersModel[]).flatMap((m, k) => m.weights.map((w) => ({ name: `${k}/${w.originalName ?? w.name}`, value: w.read(), assign: (v: tf.Tensor) => w.write(v) })));
+    return (t as tf.LayersModel[]).flatMap((m, k) => layersModelWeights(m, `${k}/`));
   }
   if (Array.isArray(t)) return (t as tf.Variable[]).map((v, i) => ({ name: `${i}/${v.name}`, value: v, assign: (x: tf.Tensor) => v.assign(x) }));
   return Object.keys(t)
