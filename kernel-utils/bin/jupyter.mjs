@@ -34,6 +34,7 @@ export const REQUIREMENTS = {
   jupyter: { what: 'Jupyter nbclient + nbconvert', check: () => findPython('run') !== null, apt: ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-client', 'python3-ipykernel'], otherwise: 'python3 -m pip install nbclient nbconvert ipykernel (or set BOOK_PYTHON to a python that has them)' },
   notebook: { what: 'Jupyter Notebook', check: () => findPython('start') !== null, apt: ['jupyter-notebook'], otherwise: 'python3 -m pip install notebook' },
   numpy: { what: 'NumPy (the tests read the .npy artifacts back with it)', check: () => candidates().some((p) => pythonHas(p, ['numpy'])), apt: ['python3-numpy'], otherwise: 'python3 -m pip install numpy' },
+  scipy: { what: "SciPy (the metric tests run reference implementations: pytorch-fid's scipy.linalg.sqrtm)", check: () => pythonHas('python3', ['numpy', 'scipy']), apt: ['python3-scipy'], otherwise: 'python3 -m pip install scipy' },
   'fashion-mnist': { what: 'Fashion-MNIST', check: hasFashionMnist, apt: ['dataset-fashion-mnist'], otherwise: 'npm run data -- fashion-mnist' },
   fonts: { what: 'DejaVu fonts (text in rendered charts)', check: () => fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'), apt: ['fonts-dejavu-core'], otherwise: 'install the DejaVu fonts' },
 };

@@ -4,7 +4,7 @@ import { ensureSystem } from './jupyter.mjs';
 
 const NEEDS = {
   book: { required: ['jupyter'], optional: ['fonts', 'fashion-mnist'] },
-  test: { required: ['jupyter', 'numpy', 'fashion-mnist'], optional: ['fonts'] },
+  test: { required: ['jupyter', 'numpy', 'scipy', 'fashion-mnist'], optional: ['fonts'] },
   start: { required: ['jupyter', 'notebook'], optional: ['fonts', 'fashion-mnist'] },
 };
 const what = process.argv[2];

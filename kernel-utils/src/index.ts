@@ -30,3 +30,4 @@ export * from './stats/gmm';
 export * from './stats/variational';
 export * from './artifacts/npy';
 export * from './artifacts/artifacts';
+export * from './metrics';

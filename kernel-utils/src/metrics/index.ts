@@ -1,0 +1,6 @@
+export * from './linalg';
+export * from './fid';
+export * from './neighbours';
+export * from './kid';
+export * from './scores';
+export * from './lpips';
