@@ -4,3 +4,4 @@ export * from './neighbours';
 export * from './kid';
 export * from './scores';
 export * from './lpips';
+export * from './digit-models';
