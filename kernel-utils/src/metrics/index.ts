@@ -5,3 +5,4 @@ export * from './kid';
 export * from './scores';
 export * from './lpips';
 export * from './digit-models';
+export * from './evaluate';
