@@ -12,6 +12,7 @@ const python = ensureJupyter('run');
 const OUT = path.join(ROOT, 'build', 'test-notebooks');
 // Fresh artifacts and checkpoints, so the tests really train instead of reloading a checkpoint.
 const BUILD = fs.mkdtempSync(path.join(os.tmpdir(), 'gn-nbtest-'));
+process.on('exit', () => fs.rmSync(BUILD, { recursive: true, force: true }));
 const env = { BOOK_BUILD: BUILD, BOOK_RETRAIN: '1' };
 
 for (const nb of listNotebooks()) {

@@ -9,9 +9,16 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const require = createRequire(path.join(ROOT, 'package.json'));
 
+const created = [];
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'gn-test-') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 process.env.BOOK_BUILD = process.env.BOOK_BUILD_TEST ?? tempDir('gn-build-');
 export const ku = require('kernel-utils');
