@@ -71,7 +71,7 @@ async function trainClassifier() {
       },
     });
     x.dispose();
-    const net = { model, taps: tf.model({ inputs: model.inputs, outputs: ['conv1', 'conv2', 'conv3', 'features', 'probs'].map((n) => model.getLayer(n).output) }) };
+    const net = { model, taps: ku.classifierTaps(model) };
     const probs = ku.digitFeatures(net, test.images).probs;
     const acc = accuracy(probs, test.labels);
     const is = ku.inceptionScore(probs).mean;
@@ -79,7 +79,7 @@ async function trainClassifier() {
     console.log(`classifier epoch ${epoch}: loss ${row.loss.toFixed(4)}, test accuracy ${(100 * acc).toFixed(2)}%, IS of test digits ${is.toFixed(3)} (${row.seconds.toFixed(1)} s)`);
   }
   y.dispose();
-  const net = { model, taps: tf.model({ inputs: model.inputs, outputs: ['conv1', 'conv2', 'conv3', 'features', 'probs'].map((n) => model.getLayer(n).output) }) };
+  const net = { model, taps: ku.classifierTaps(model) };
   const testAccuracy = accuracy(ku.digitFeatures(net, test.images).probs, test.labels);
   const trainAccuracy = accuracy(ku.digitFeatures(net, train.images).probs, train.labels);
   const is = ku.inceptionScore(ku.digitFeatures(net, test.images).probs, { splits: 10 });

@@ -57,18 +57,28 @@ export interface DigitClassifier {
   meta: CheckpointMeta;
 }
 
-let classifierCache: DigitClassifier | null = null;
+/** The classifier's layers with five outputs: conv1, conv2, conv3, features, probs (shared weights). */
+export function classifierTaps(model: tf.LayersModel): tf.LayersModel {
+  return tf.model({ inputs: model.inputs, outputs: ['conv1', 'conv2', 'conv3', 'features', 'probs'].map((n) => model.getLayer(n).output as tf.SymbolicTensor) });
+}
+
+const shipped = new Map<string, Promise<unknown>>();
+
+/** Load a shipped network from `dir` once per process (any other folder: every time). */
+function loadShipped<T>(name: string, what: string, dir: string, load: () => Promise<T>): Promise<T> {
+  if (!hasCheckpoint(dir)) return Promise.reject(new Error(`${dir}: the ${what}'s weights are missing; run \`npm run train:feature-nets\``));
+  if (dir !== path.join(featureNetDir(), name)) return load();
+  if (!shipped.has(name)) shipped.set(name, load().catch((e) => (shipped.delete(name), Promise.reject(e))));
+  return shipped.get(name) as Promise<T>;
+}
 
 /** Load the shipped digit classifier (once per process). */
-export async function loadDigitClassifier(dir = path.join(featureNetDir(), 'digit-classifier')): Promise<DigitClassifier> {
-  if (classifierCache && dir === path.join(featureNetDir(), 'digit-classifier')) return classifierCache;
-  if (!hasCheckpoint(dir)) throw new Error(`${dir}: the digit classifier's weights are missing; run \`npm run train:feature-nets\``);
-  const model = buildDigitClassifier();
-  const meta = await loadCheckpoint(dir, model);
-  const taps = tf.model({ inputs: model.inputs, outputs: ['conv1', 'conv2', 'conv3', 'features', 'probs'].map((n) => model.getLayer(n).output as tf.SymbolicTensor) });
-  const net = { model, taps, meta };
-  if (dir === path.join(featureNetDir(), 'digit-classifier')) classifierCache = net;
-  return net;
+export function loadDigitClassifier(dir = path.join(featureNetDir(), 'digit-classifier')): Promise<DigitClassifier> {
+  return loadShipped('digit-classifier', 'digit classifier', dir, async () => {
+    const model = buildDigitClassifier();
+    const meta = await loadCheckpoint(dir, model);
+    return { model, taps: classifierTaps(model), meta };
+  });
 }
 
 function asImageBatch(images: Float32Array | Float64Array, start: number, count: number): tf.Tensor4D {
@@ -198,16 +208,13 @@ export interface DigitClip {
   meta: CheckpointMeta;
 }
 
-let clipCache: DigitClip | null = null;
-
-export async function loadDigitClip(dir = path.join(featureNetDir(), 'digit-clip')): Promise<DigitClip> {
-  if (clipCache && dir === path.join(featureNetDir(), 'digit-clip')) return clipCache;
-  if (!hasCheckpoint(dir)) throw new Error(`${dir}: the digit CLIP's weights are missing; run \`npm run train:feature-nets\``);
-  const m = buildDigitClip();
-  const meta = await loadCheckpoint(dir, [m.image, m.text]);
-  const clip = { ...m, meta };
-  if (dir === path.join(featureNetDir(), 'digit-clip')) clipCache = clip;
-  return clip;
+/** Load the shipped digit CLIP (once per process). */
+export function loadDigitClip(dir = path.join(featureNetDir(), 'digit-clip')): Promise<DigitClip> {
+  return loadShipped('digit-clip', 'digit CLIP', dir, async () => {
+    const m = buildDigitClip();
+    const meta = await loadCheckpoint(dir, [m.image, m.text]);
+    return { ...m, meta };
+  });
 }
 
 /** Image embeddings (N×dim, not normalized). */
