@@ -5,8 +5,8 @@
 import { Matrix, matrix, assertFinite } from './linalg';
 import { fid } from './fid';
 import { kernelInceptionDistance } from './kid';
-import { precisionRecallDensityCoverage } from './neighbours';
-import { inceptionScore, conditionalAccuracy } from './scores';
+import { precisionRecallDensityCoverage, checkNeighbourCount } from './neighbours';
+import { inceptionScore, inceptionSplits, conditionalAccuracy } from './scores';
 import { loadDigitClassifier, digitFeatures } from './digit-models';
 
 export interface SampleArray {
@@ -69,9 +69,9 @@ export async function evaluateSamples(real: SampleArray, fake: SampleArray, opts
   if (kind === 'auto') kind = isImageShape(real.shape) && isImageShape(fake.shape) ? 'classifier' : 'raw';
   let realF = asFloatRows(real, realName);
   let fakeF = asFloatRows(fake, fakeName);
-  for (const [m, name] of [[realF, realName], [fakeF, fakeName]] as const) {
-    if (m.rows < k + 1) throw new Error(`${name}: ${m.rows} samples are too few for k = ${k} (need at least k + 1 = ${k + 1})`);
-  }
+  // before the classifier runs: fail fast on sets too small for the k-NN metrics
+  checkNeighbourCount(realF, k, realName);
+  checkNeighbourCount(fakeF, k, fakeName);
   let fakeProbs: Matrix | null = null;
   if (kind === 'classifier') {
     for (const [a, name] of [[real, realName], [fake, fakeName]] as const) {
@@ -98,8 +98,7 @@ export async function evaluateSamples(real: SampleArray, fake: SampleArray, opts
     nFake: fakeF.rows,
   };
   if (fakeProbs) {
-    // 10 splits as the original code, but never splits under 100 samples (IS of 2 samples means little)
-    const is = inceptionScore(fakeProbs, { splits: Math.max(1, Math.min(10, Math.floor(fakeProbs.rows / 100))) });
+    const is = inceptionScore(fakeProbs, { splits: inceptionSplits(fakeProbs.rows) });
     out.is = { mean: is.mean, std: is.std };
     if (opts.fakeLabels) out.conditionalAccuracy = conditionalAccuracy(fakeProbs, opts.fakeLabels);
   }

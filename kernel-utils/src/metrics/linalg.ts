@@ -180,18 +180,6 @@ export function crossDots(A: Float64Array[], B: Float64Array[], symmetric = fals
   return out;
 }
 
-/** Dot product of two equal-length float64 vectors, four accumulators. */
-export function dot(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; i++) s0 += a[i] * b[i];
-  return s0 + s1 + s2 + s3;
-}
-
 /** G = C Cᵀ for C given as r row vectors (r×r, symmetric, row-major). */
 export function gramOfRows(rows: Float64Array[]): Float64Array {
   const r = rows.length;

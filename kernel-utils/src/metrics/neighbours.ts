@@ -11,6 +11,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { Matrix, assertFinite } from './linalg';
 
+/** float32 data as it is (tfjs copies it into the backend anyway); float64 converted. */
+function asFloat32(a: Float32Array | Float64Array): Float32Array {
+  return a instanceof Float32Array ? a : Float32Array.from(a);
+}
+
 function rowNorms(X: Matrix): Float64Array {
   const { data, rows, cols } = X;
   const out = new Float64Array(rows);
@@ -34,11 +39,11 @@ export function forEachSquaredDistanceBlock(X: Matrix, Y: Matrix, visit: (start:
   const block = opts.blockRows ?? Math.max(1, Math.min(X.rows, Math.floor(4_000_000 / m)));
   const nx = rowNorms(X);
   const ny = rowNorms(Y);
-  const yt = tf.tidy(() => tf.tensor2d(Float32Array.from(Y.data), [m, d]).transpose());
+  const yt = tf.tidy(() => tf.tensor2d(asFloat32(Y.data), [m, d]).transpose());
   try {
     for (let start = 0; start < X.rows; start += block) {
       const count = Math.min(block, X.rows - start);
-      const prod = tf.tidy(() => tf.matMul(tf.tensor2d(Float32Array.from(X.data.subarray(start * d, (start + count) * d)), [count, d]), yt));
+      const prod = tf.tidy(() => tf.matMul(tf.tensor2d(asFloat32(X.data.subarray(start * d, (start + count) * d)), [count, d]), yt));
       const d2 = prod.dataSync() as Float32Array;
       prod.dispose();
       for (let i = 0; i < count; i++) {
@@ -63,7 +68,7 @@ export function forEachSquaredDistanceBlock(X: Matrix, Y: Matrix, visit: (start:
  * `np.partition(d, k)[:, k]`).
  */
 export function kthNeighbourSquaredRadii(X: Matrix, k: number): Float64Array {
-  checkK(X, k, 'features');
+  checkNeighbourCount(X, k, 'features');
   const radii = new Float64Array(X.rows);
   const best = new Float64Array(k + 1);
   forEachSquaredDistanceBlock(X, X, (start, count, d2) => {
@@ -88,7 +93,8 @@ export function kthNeighbourSquaredRadii(X: Matrix, k: number): Float64Array {
   return radii;
 }
 
-function checkK(X: Matrix, k: number, name: string): void {
+/** k must be a positive integer and `X` must have at least k + 1 rows (a point and k neighbours). */
+export function checkNeighbourCount(X: Matrix, k: number, name: string): void {
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
   if (X.rows < k + 1) throw new Error(`${name}: ${X.rows} samples are too few for k = ${k} (need at least k + 1 = ${k + 1})`);
 }
@@ -113,8 +119,8 @@ export function precisionRecallDensityCoverage(real: Matrix, fake: Matrix, opts:
   const k = opts.k ?? 5;
   assertFinite(real, 'real features');
   assertFinite(fake, 'fake features');
-  checkK(real, k, 'real features');
-  checkK(fake, k, 'fake features');
+  checkNeighbourCount(real, k, 'real features');
+  checkNeighbourCount(fake, k, 'fake features');
   const rReal = opts.realRadii ?? kthNeighbourSquaredRadii(real, k);
   if (rReal.length !== real.rows) throw new Error(`realRadii: ${rReal.length} radii for ${real.rows} real samples`);
   const rFake = kthNeighbourSquaredRadii(fake, k);

@@ -8,6 +8,11 @@
  */
 import { Matrix, assertFinite } from './linalg';
 
+/** Splits for n samples: 10 as the original code, but none under 100 samples (IS of 2 samples means little). */
+export function inceptionSplits(n: number): number {
+  return Math.max(1, Math.min(10, Math.floor(n / 100)));
+}
+
 export function inceptionScore(probs: Matrix, opts: { splits?: number } = {}): { mean: number; std: number; splits: number } {
   assertFinite(probs, 'class probabilities');
   const splits = opts.splits ?? 10;
