@@ -80,9 +80,10 @@ async function trainClassifier() {
   }
   y.dispose();
   const net = { model, taps: ku.classifierTaps(model) };
-  const testAccuracy = accuracy(ku.digitFeatures(net, test.images).probs, test.labels);
+  const testProbs = ku.digitFeatures(net, test.images).probs;
+  const testAccuracy = accuracy(testProbs, test.labels);
   const trainAccuracy = accuracy(ku.digitFeatures(net, train.images).probs, train.labels);
-  const is = ku.inceptionScore(ku.digitFeatures(net, test.images).probs, { splits: 10 });
+  const is = ku.inceptionScore(testProbs, { splits: 10 });
   const meta = { name: 'digit-classifier', config, history, testAccuracy, trainAccuracy, testInceptionScore: is, data: `${data.source}: ${train.n} train / ${test.n} test`, trainSeconds: (Date.now() - t0) / 1000 };
   await ku.saveCheckpoint(path.join(outDir, 'digit-classifier'), model, meta);
   console.log(`digit classifier: test accuracy ${(100 * testAccuracy).toFixed(2)}%, train ${(100 * trainAccuracy).toFixed(2)}%, IS of the test digits ${is.mean.toFixed(3)} ± ${is.std.toFixed(3)} → ${path.join(outDir, 'digit-classifier')}`);
