@@ -12,12 +12,17 @@
  *    dW = colsᵀ · dy; Conv2DBackpropInput (the input gradient, and the forward pass of
  *    conv2dTranspose): one matrix product dcols = dy · Wᵀ and col2im, ~5× faster than wasm's own;
  *  - every other kernel the cpu backend has and wasm lacks (depthwise backprops,
- *    UnsortedSegmentSum, Einsum, …): run the cpu backend's kernel on a copy of the data.
+ *    UnsortedSegmentSum, Einsum, …): run the cpu backend's kernel on a copy of the data;
+ *  - Identity: shares its input's data, as the cpu backend does, instead of copying it (tfjs calls
+ *    it a dozen times per training step, for gradients that pass through unchanged);
+ *  - tf.train.adam: on wasm, each variable's update is one pass of a SIMD kernel (simd/fused.wat)
+ *    instead of ~13 kernels, with the same float32 operations in the same order.
  *
  * Each is checked against the cpu backend in tests/unit/wasm-kernels.test.mjs.
  * BOOK_WASM_PATCH=0 leaves wasm as shipped (for benchmarks).
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernels, heapOffset, WasmBackendInternals } from './simd/fused';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Attrs = Record<string, unknown>;
@@ -233,6 +238,75 @@ function cpuFallback(name: string): KernelFunc {
   };
 }
 
+/** Identity without a copy: the output shares the input's data (tensors are immutable). */
+function sharedIdentity(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as TensorInfo;
+    if (x.dtype === 'string') return original(args);
+    (args.backend as unknown as WasmBackendInternals).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
+type Moment = { originalName: string; variable: tf.Variable };
+type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+/** The parts of tfjs' AdamOptimizer its applyGradients uses (tfjs-core 4.22, adam_optimizer.js). */
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Moment[];
+  accumulatedSecondMoment: Moment[];
+  incrementIterations(): void;
+}
+
+/**
+ * AdamOptimizer.applyGradients with each variable's update done by fused.wat's adamUpdate when
+ * the backend is wasm; on any other backend, or for a tensor not in wasm memory, tfjs' own code.
+ * Moments, accumulated β powers, iteration count, weights for saving: as tfjs keeps them.
+ */
+function fusedAdam(original: (this: AdamInternals, g: VariableGradients) => void) {
+  return function applyGradients(this: AdamInternals, variableGradients: VariableGradients): void {
+    if (tf.getBackend() !== 'wasm') return original.call(this, variableGradients);
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    const registered = (tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> }).registeredVariables;
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const grads = names.map((name, i) => (Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name]));
+    const inWasm = (t: tf.Tensor) => t.dtype === 'float32' && backend.dataIdMap.has(t.dataId);
+    const values = names.map((name) => registered[name]);
+    if (!values.every((v) => v && inWasm(v)) || !grads.every((g) => g == null || inWasm(g))) return original.call(this, variableGradients);
+    const k = fusedKernels(backend);
+    tf.tidy(() => {
+      // (1 − β1ᵗ) and (1 − β2ᵗ) rounded to float32, as tfjs' sub(1, accBeta) gives them
+      const oneMinusBeta1Pow = Math.fround(1 - this.accBeta1.dataSync()[0]);
+      const oneMinusBeta2Pow = Math.fround(1 - this.accBeta2.dataSync()[0]);
+      names.forEach((name, i) => {
+        const value = values[i];
+        this.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        this.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        const gradient = grads[i];
+        if (gradient == null) return;
+        const m = this.accumulatedFirstMoment[i].variable;
+        const v = this.accumulatedSecondMoment[i].variable;
+        const [pOut, mOut, vOut] = [value, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+        const at = (t: { dataId: object }) => heapOffset(backend, t);
+        k.adamUpdate(at(value), at(m), at(v), at(gradient), at(pOut), at(mOut), at(vOut), value.size,
+          this.beta1, 1 - this.beta1, this.beta2, 1 - this.beta2, oneMinusBeta1Pow, oneMinusBeta2Pow, this.epsilon, -this.learningRate);
+        const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(t: TensorInfo): tf.Tensor };
+        m.assign(engine.makeTensorFromTensorInfo(mOut));
+        v.assign(engine.makeTensorFromTensorInfo(vOut));
+        value.assign(engine.makeTensorFromTensorInfo(pOut));
+      });
+      this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
+      this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  };
+}
+
 /**
  * Patch the wasm backend (once per process). Returns the kernels it added or replaced.
  * Call before or after `tf.setBackend('wasm')`; kernel lookups happen at run time.
@@ -249,6 +323,14 @@ export function patchWasmBackend(): string[] {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
     changes.push(`${kernelName} (${note})`);
   };
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity) {
+    tf.unregisterKernel('Identity', 'wasm');
+    register('Identity', sharedIdentity(identity.kernelFunc as unknown as KernelFunc), 'shares its input instead of copying');
+  }
+  const adam = tf.AdamOptimizer.prototype as unknown as { applyGradients: (this: AdamInternals, g: VariableGradients) => void };
+  adam.applyGradients = fusedAdam(adam.applyGradients);
+  changes.push('tf.train.adam (one fused SIMD pass per variable on wasm)');
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) register('Conv2DBackpropFilter', conv2DBackpropFilter, 'im2col + matMul');
   // wasm's own Conv2DBackpropInput is a direct loop nest, ~5× slower than matMul + col2im.
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
