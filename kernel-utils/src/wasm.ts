@@ -8,7 +8,7 @@
  *
  *  - BatchMatMul and _FusedMatMul: transpose the operands explicitly with wasm's Transpose
  *    kernel, then call the original kernel without transposes (XNNPACK's fast path);
- *  - Conv2DBackpropFilter: im2col (plain loops over the wasm heap) and one matrix product,
+ *  - Conv2DBackpropFilter: im2col (a SIMD-module loop, simd/fused.wat) and one matrix product,
  *    dW = colsᵀ · dy; Conv2DBackpropInput (the input gradient, and the forward pass of
  *    conv2dTranspose): one matrix product dcols = dy · Wᵀ and col2im, ~5× faster than wasm's own;
  *  - every other kernel the cpu backend has and wasm lacks (depthwise backprops,
@@ -28,12 +28,12 @@ type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Attrs = Record<string, unknown>;
 type KernelArgs = { inputs: Record<string, TensorInfo | undefined>; backend: WasmBackend; attrs?: Attrs };
 type KernelFunc = (args: KernelArgs) => TensorInfo | TensorInfo[];
-interface WasmBackend {
+type WasmBackend = WasmBackendInternals & {
   readSync(dataId: object): ArrayLike<number>;
   disposeData(dataId: object, force?: boolean): boolean;
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): { set(values: ArrayLike<number>): void };
-}
+};
 interface CpuBackend {
   write(values: ArrayLike<number>, shape: number[], dtype: tf.DataType): object;
   readSync(dataId: object): ArrayLike<number>;
@@ -104,66 +104,10 @@ function convInfo(name: string, xShape: number[], filterShape: number[], attrs: 
   return { info, M: info.batchSize * info.outHeight * info.outWidth, K: info.filterHeight * info.filterWidth * info.inChannels };
 }
 
-/**
- * im2col, written transposed: colsT[(i·kw + j)·Cin + c, m] = x[n, y·sh + i·dh − top, x·sw + j·dw − left, c]
- * for output position m = (n, y, x); 0 where the window hangs over the padding. Plain loops over
- * the wasm heap (wasm's StridedSlice kernel takes ≈50 ms per shifted view of a 128×16×16×32
- * batch); the transposed layout lets colsT be the left operand of the product, so XNNPACK packs
- * only the small dy as its "weights".
- */
-function im2colTransposed(x: Float32Array, colsT: Float32Array, info: tf.backend_util.Conv2DInfo): void {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW, padInfo } = info;
-  const M = N * OH * OW;
-  for (let i = 0; i < KH; i++) {
-    for (let j = 0; j < KW; j++) {
-      const k0 = (i * KW + j) * C;
-      let m = 0;
-      for (let n = 0; n < N; n++) {
-        for (let oy = 0; oy < OH; oy++) {
-          const iy = oy * SH + i * DH - padInfo.top;
-          for (let ox = 0; ox < OW; ox++, m++) {
-            const ix = ox * SW + j * DW - padInfo.left;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-              for (let c = 0; c < C; c++) colsT[(k0 + c) * M + m] = 0;
-            } else {
-              const src = ((n * H + iy) * W + ix) * C;
-              for (let c = 0; c < C; c++) colsT[(k0 + c) * M + m] = x[src + c];
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/** col2im, the adjoint of im2col: dx[n, iy, ix, c] = Σ over the windows covering it of dcols[m, k]. */
-function col2im(dcols: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW, padInfo } = info;
-  const K = KH * KW * C;
-  dx.fill(0);
-  let m = 0;
-  for (let n = 0; n < N; n++) {
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++, m++) {
-        const row = m * K;
-        for (let i = 0; i < KH; i++) {
-          const iy = oy * SH + i * DH - padInfo.top;
-          if (iy < 0 || iy >= H) continue;
-          for (let j = 0; j < KW; j++) {
-            const ix = ox * SW + j * DW - padInfo.left;
-            if (ix < 0 || ix >= W) continue;
-            const src = row + (i * KW + j) * C;
-            const dst = ((n * H + iy) * W + ix) * C;
-            for (let c = 0; c < C; c++) dx[dst + c] += dcols[src + c];
-          }
-        }
-      }
-    }
-  }
-}
-
-function heapF32(backend: WasmBackend, t: TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(t) as unknown as Float32Array;
+/** The convolution's geometry as fused.wat's im2colTransposed and col2im take it, after the two pointers. */
+function geometry(info: tf.backend_util.Conv2DInfo): number[] {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
+  return [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo.top, padInfo.left];
 }
 
 /**
@@ -178,7 +122,9 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { info, M, K } = convInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a);
   return withTemps(backend, (keep) => {
     const colsT = keep(backend.makeOutput([1, K, M], 'float32'));
-    im2colTransposed(heapF32(backend, x), heapF32(backend, colsT), info); // views taken after the allocation
+    // im2col written transposed, so that colsT is the product's left operand and XNNPACK packs
+    // only the small dy as its "weights"
+    if (M > 0) fusedKernels(backend).im2colTransposed(heapOffset(backend, x), heapOffset(backend, colsT), ...geometry(info));
     const dy3 = keep(call('Reshape', { inputs: { x: dy }, backend, attrs: { shape: [1, M, info.outChannels] } }));
     const dw = keep(call('BatchMatMul', { inputs: { a: colsT, b: dy3 }, backend, attrs: { transposeA: false, transposeB: false } }));
     return call('Reshape', { inputs: { x: dw }, backend, attrs: { shape: a.filterShape } });
@@ -200,7 +146,8 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const wT = keep(transposeLast2(w3, backend));
     const dcols = keep(call('BatchMatMul', { inputs: { a: dy3, b: wT }, backend, attrs: { transposeA: false, transposeB: false } }));
     const dx = backend.makeOutput(a.inputShape, 'float32');
-    col2im(heapF32(backend, dcols), heapF32(backend, dx), info); // views taken after the allocation
+    if (M > 0) fusedKernels(backend).col2im(heapOffset(backend, dcols), heapOffset(backend, dx), ...geometry(info));
+    else backend.typedArrayFromHeap(dx).set(new Float32Array(dx.shape.reduce((p, q) => p * q, 1)));
     return dx;
   });
 };

@@ -86,6 +86,17 @@ test('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) over random s
   }
 });
 
+test('conv2d and conv2dTranspose gradients with 4–13 channels: col2im\'s four-at-a-time adds and their tail', async () => {
+  const rng = new ku.Rng(8);
+  for (const [cIn, cOut, stride, pad] of [[4, 3, 2, 'same'], [6, 5, 1, 'valid'], [8, 2, 2, 'valid'], [13, 4, 3, 'same']]) {
+    const xShape = [2, 9, 8, cIn], fShape = [3, 3, cIn, cOut];
+    await agree(`conv2d x${xShape} f${fShape} s${stride} ${pad}`, (x, f) => tf.grads((a, b) => tf.conv2d(a, b, stride, pad).sin().sum())([x, f]), [[randArray(rng, xShape), xShape], [randArray(rng, fShape), fShape]]);
+    const yShape = [2, 4, 5, cIn], gShape = [3, 3, cOut + 4, cIn];
+    const outShape = [2, pad === 'same' ? 4 * stride : 3 * stride + 3, pad === 'same' ? 5 * stride : 4 * stride + 3, cOut + 4];
+    await agree(`conv2dTranspose x${yShape} f${gShape} s${stride} ${pad}`, (x, f) => [tf.conv2dTranspose(x, f, outShape, stride, pad), ...tf.grads((a, b) => tf.conv2dTranspose(a, b, outShape, stride, pad).tanh().sum())([x, f])], [[randArray(rng, yShape), yShape], [randArray(rng, gShape), gShape]]);
+  }
+});
+
 test('conv2dTranspose forward and gradients (the DCGAN generator layer) over random shapes', async () => {
   const rng = new ku.Rng(3);
   for (let c = 0; c < 8; c++) {

@@ -18,6 +18,10 @@ export interface FusedKernels {
   adamUpdate(p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number,
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     oneMinusBeta1Pow: number, oneMinusBeta2Pow: number, eps: number, negLr: number): void;
+  /** im2col written transposed (K × M): pointers x, colsT, then the geometry N, H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, top, left. */
+  im2colTransposed(x: number, colsT: number, ...geometry: number[]): void;
+  /** col2im from dcols (M × K) into dx (N × H × W × C, overwritten): pointers, then the same geometry. */
+  col2im(dcols: number, dx: number, ...geometry: number[]): void;
 }
 
 /** What kernel-utils needs of tfjs-backend-wasm's BackendWasm (not in its public types). */

@@ -81,4 +81,121 @@
               (local.get $negLr))
             (f32.load (i32.add (local.get $p) (local.get $i)))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $nextTail)))))
+        (br $nextTail))))
+
+  ;; The geometry of a 2-D convolution, NHWC: input N×H×W×C, output N×OH×OW, window KH×KW,
+  ;; strides SH, SW, dilations DH, DW, padding top/left. M = N·OH·OW output positions,
+  ;; K = KH·KW·C values per window.
+
+  ;; im2col, written transposed (K × M):
+  ;;   colsT[(i·KW + j)·C + c, m] = x[n, oy·SH + i·DH − top, ox·SW + j·DW − left, c]
+  ;; for output position m = (n, oy, ox), and 0 where the window hangs over the padding.
+  (func (export "im2colTransposed")
+    (param $x i32) (param $colsT i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32) (param $DH i32) (param $DW i32)
+    (param $top i32) (param $left i32)
+    (local $rowBytes i32) (local $i i32) (local $j i32) (local $k0 i32) (local $m i32)
+    (local $n i32) (local $oy i32) (local $ox i32) (local $iy i32) (local $ix i32)
+    (local $c i32) (local $src i32) (local $dst i32)
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $N) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (loop $rowsI
+      (local.set $j (i32.const 0))
+      (loop $rowsJ
+        (local.set $k0 (i32.mul (i32.add (i32.mul (local.get $i) (local.get $KW)) (local.get $j)) (local.get $C)))
+        (local.set $m (i32.const 0))
+        (local.set $n (i32.const 0))
+        (loop $batch
+          (local.set $oy (i32.const 0))
+          (loop $outY
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $SH)) (i32.mul (local.get $i) (local.get $DH))) (local.get $top)))
+            (local.set $ox (i32.const 0))
+            (loop $outX
+              (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $SW)) (i32.mul (local.get $j) (local.get $DW))) (local.get $left)))
+              ;; &colsT[k0, m]; the next c is one row (M floats) further
+              (local.set $dst (i32.add (local.get $colsT)
+                (i32.add (i32.mul (local.get $k0) (local.get $rowBytes)) (i32.shl (local.get $m) (i32.const 2)))))
+              (local.set $c (i32.const 0))
+              (if (i32.or (i32.ge_u (local.get $iy) (local.get $H)) (i32.ge_u (local.get $ix) (local.get $W)))
+                (then ;; padding (a negative index is a large unsigned one)
+                  (loop $zero
+                    (f32.store (local.get $dst) (f32.const 0))
+                    (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+                    (br_if $zero (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $C)))))
+                (else
+                  (local.set $src (i32.add (local.get $x) (i32.shl
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $iy)) (local.get $W)) (local.get $ix)) (local.get $C))
+                    (i32.const 2))))
+                  (loop $copy
+                    (f32.store (local.get $dst) (f32.load (local.get $src)))
+                    (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                    (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+                    (br_if $copy (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $C))))))
+              (local.set $m (i32.add (local.get $m) (i32.const 1)))
+              (br_if $outX (i32.lt_u (local.tee $ox (i32.add (local.get $ox) (i32.const 1))) (local.get $OW))))
+            (br_if $outY (i32.lt_u (local.tee $oy (i32.add (local.get $oy) (i32.const 1))) (local.get $OH))))
+          (br_if $batch (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 1))) (local.get $N))))
+        (br_if $rowsJ (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $KW))))
+      (br_if $rowsI (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $KH)))))
+
+  ;; col2im, the adjoint of im2col: from dcols (M × K, one window per row)
+  ;;   dx[n, iy, ix, c] = Σ over the windows (m; i, j) covering it of dcols[m, (i·KW + j)·C + c]
+  ;; summed in the order m, i, j (as the JavaScript loop it replaces), four channels at a time.
+  (func (export "col2im")
+    (param $dcols i32) (param $dx i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32) (param $DH i32) (param $DW i32)
+    (param $top i32) (param $left i32)
+    (local $row i32) (local $n i32) (local $oy i32) (local $ox i32) (local $i i32) (local $j i32)
+    (local $iy i32) (local $ix i32) (local $src i32) (local $dst i32) (local $end i32) (local $end4 i32)
+    (local $windowBytes i32) (local $channelBytes i32)
+    (local.set $channelBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $windowBytes (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $channelBytes)))
+    (memory.fill (local.get $dx) (i32.const 0)
+      (i32.mul (i32.mul (i32.mul (local.get $N) (local.get $H)) (local.get $W)) (local.get $channelBytes)))
+    (local.set $row (local.get $dcols))
+    (local.set $n (i32.const 0))
+    (loop $batch
+      (local.set $oy (i32.const 0))
+      (loop $outY
+        (local.set $ox (i32.const 0))
+        (loop $outX
+          (local.set $i (i32.const 0))
+          (loop $winI
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $SH)) (i32.mul (local.get $i) (local.get $DH))) (local.get $top)))
+            (if (i32.lt_u (local.get $iy) (local.get $H))
+              (then
+                (local.set $j (i32.const 0))
+                (loop $winJ
+                  (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $SW)) (i32.mul (local.get $j) (local.get $DW))) (local.get $left)))
+                  (if (i32.lt_u (local.get $ix) (local.get $W))
+                    (then
+                      (local.set $src (i32.add (local.get $row)
+                        (i32.mul (i32.add (i32.mul (local.get $i) (local.get $KW)) (local.get $j)) (local.get $channelBytes))))
+                      (local.set $dst (i32.add (local.get $dx) (i32.mul
+                        (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $iy)) (local.get $W)) (local.get $ix))
+                        (local.get $channelBytes))))
+                      (local.set $end (i32.add (local.get $dst) (local.get $channelBytes)))
+                      (local.set $end4 (i32.sub (local.get $end) (i32.and (local.get $channelBytes) (i32.const 15))))
+                      (block $done4
+                        (loop $add4
+                          (br_if $done4 (i32.ge_u (local.get $dst) (local.get $end4)))
+                          (v128.store align=4 (local.get $dst)
+                            (f32x4.add (v128.load align=4 (local.get $dst)) (v128.load align=4 (local.get $src))))
+                          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                          (br $add4)))
+                      (block $done1
+                        (loop $add1
+                          (br_if $done1 (i32.ge_u (local.get $dst) (local.get $end)))
+                          (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+                          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                          (br $add1)))))
+                  (br_if $winJ (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $KW))))))
+            (br_if $winI (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $KH))))
+          (local.set $row (i32.add (local.get $row) (local.get $windowBytes)))
+          (br_if $outX (i32.lt_u (local.tee $ox (i32.add (local.get $ox) (i32.const 1))) (local.get $OW))))
+        (br_if $outY (i32.lt_u (local.tee $oy (i32.add (local.get $oy) (i32.const 1))) (local.get $OH))))
+      (br_if $batch (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 1))) (local.get $N))))))
