@@ -70,6 +70,14 @@ test('matMul and fused matMul with every transpose combination, batch broadcasti
   }
 });
 
+test('a·bᵀ both ways: b transposed first, or (b·aᵀ)ᵀ when b is the larger (batched, broadcast, with transposeA)', async () => {
+  const rng = new ku.Rng(9);
+  // [a shape, b shape, transposeA]: the first and third have a large b (swapped), the second a large a
+  for (const [aShape, bShape, ta] of [[[2, 5], [40, 5], false], [[40, 5], [2, 5], false], [[3, 2, 6], [1, 30, 6], false], [[5, 2], [40, 5], true], [[1, 6, 3], [2, 25, 6], true]]) {
+    await agree(`matMul a${aShape}${ta ? 'ᵀ' : ''} · b${bShape}ᵀ`, (a, b) => tf.matMul(a, b, ta, true), [[randArray(rng, aShape), aShape], [randArray(rng, bShape), bShape]]);
+  }
+});
+
 test('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) over random shapes, strides and paddings', async () => {
   const rng = new ku.Rng(2);
   const pads = ['same', 'valid', 1, 0];
