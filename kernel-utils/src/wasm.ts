@@ -16,6 +16,8 @@
  *    UnsortedSegmentSum, Einsum, …): run the cpu backend's kernel on a copy of the data;
  *  - Identity: shares its input's data, as the cpu backend does, instead of copying it (tfjs calls
  *    it a dozen times per training step, for gradients that pass through unchanged);
+ *  - Sum over every axis but the last (every bias's gradient): one SIMD pass (simd/fused.wat)
+ *    instead of a transpose of the whole input and a reduction;
  *  - tf.train.adam: on wasm, each variable's update is one pass of a SIMD kernel (simd/fused.wat)
  *    instead of ~13 kernels, with the same float32 operations in the same order.
  *
@@ -225,6 +227,26 @@ function sharedIdentity(original: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Sum on wasm: a float32 sum over every axis but the last (a bias's gradient) is one pass of
+ * fused.wat's sumOverRows; any other reduction goes to wasm's own Sum.
+ */
+function sumOverLeadingAxes(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as TensorInfo;
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const r = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const leading = r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i);
+    const cols = x.shape[r - 1];
+    if (x.dtype !== 'float32' || !leading || cols === 0) return original(args);
+    const backend = args.backend;
+    const out = backend.makeOutput(keepDims ? [...Array(r - 1).fill(1), cols] : [cols], 'float32');
+    fusedKernels(backend).sumOverRows(heapOffset(backend, x), heapOffset(backend, out), sizeOf(x) / cols, cols);
+    return out;
+  };
+}
+
 type Moment = { originalName: string; variable: tf.Variable };
 type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 /** The parts of tfjs' AdamOptimizer its applyGradients uses (tfjs-core 4.22, adam_optimizer.js). */
@@ -300,10 +322,19 @@ export function patchWasmBackend(): string[] {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
     changes.push(`${kernelName} (${note})`);
   };
+  // Wrap a wasm kernel, keeping its config (Sum's setupFunc binds its C++ function at backend start).
+  const replace = (config: tf.KernelConfig, wrap: (original: KernelFunc) => KernelFunc, note: string) => {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...config, kernelFunc: wrap(config.kernelFunc as unknown as KernelFunc) as unknown as tf.KernelFunc });
+    changes.push(`${config.kernelName} (${note})`);
+  };
   const identity = tf.getKernel('Identity', 'wasm');
   if (identity) {
-    tf.unregisterKernel('Identity', 'wasm');
-    register('Identity', sharedIdentity(identity.kernelFunc as unknown as KernelFunc), 'shares its input instead of copying');
+    replace(identity, sharedIdentity, 'shares its input instead of copying');
+  }
+  const sum = tf.getKernel('Sum', 'wasm');
+  if (sum) {
+    replace(sum, sumOverLeadingAxes, 'over every axis but the last: one SIMD pass');
   }
   const adam = tf.AdamOptimizer.prototype as unknown as { applyGradients: (this: AdamInternals, g: VariableGradients) => void };
   adam.applyGradients = fusedAdam(adam.applyGradients);

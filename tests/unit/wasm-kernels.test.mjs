@@ -78,6 +78,15 @@ test('a·bᵀ both ways: b transposed first, or (b·aᵀ)ᵀ when b is the large
   }
 });
 
+test('sums over every axis but the last (the SIMD pass), with keepDims and negative axes, and other sums (wasm\'s own)', async () => {
+  const rng = new ku.Rng(10);
+  for (const [shape, axis, keepDims] of [[[128, 7], 0, false], [[3, 4, 5, 9], [0, 1, 2], false], [[3, 4, 5, 8], [2, 0, 1], true], [[6, 13], -2, true], [[2, 3, 4], [1, 2], false], [[5, 6], 1, false], [[7], 0, false]]) {
+    await agree(`sum x${shape} axis ${axis} keepDims ${keepDims}`, (x) => tf.sum(x, axis, keepDims), [[randArray(rng, shape), shape]]);
+  }
+  // and the bias gradient of a dense and a conv layer, end to end
+  await agree('dense bias gradient', (x, b) => tf.grad((bb) => tf.add(x, bb).square().sum())(b), [[randArray(rng, [33, 6]), [33, 6]], [randArray(rng, [6]), [6]]]);
+});
+
 test('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) over random shapes, strides and paddings', async () => {
   const rng = new ku.Rng(2);
   const pads = ['same', 'valid', 1, 0];

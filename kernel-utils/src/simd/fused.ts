@@ -22,6 +22,8 @@ export interface FusedKernels {
   im2colTransposed(x: number, colsT: number, ...geometry: number[]): void;
   /** col2im from dcols (M × K) into dx (N × H × W × C, overwritten): pointers, then the same geometry. */
   col2im(dcols: number, dx: number, ...geometry: number[]): void;
+  /** out[c] = Σ_r x[r, c] for a rows × cols float32 matrix x. */
+  sumOverRows(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** What kernel-utils needs of tfjs-backend-wasm's BackendWasm (not in its public types). */

@@ -198,4 +198,39 @@
           (local.set $row (i32.add (local.get $row) (local.get $windowBytes)))
           (br_if $outX (i32.lt_u (local.tee $ox (i32.add (local.get $ox) (i32.const 1))) (local.get $OW))))
         (br_if $outY (i32.lt_u (local.tee $oy (i32.add (local.get $oy) (i32.const 1))) (local.get $OH))))
-      (br_if $batch (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 1))) (local.get $N))))))
+      (br_if $batch (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 1))) (local.get $N)))))
+
+  ;; The column sums of a rows × cols matrix, rows in order (a bias's gradient: dy summed over
+  ;; every axis but the last):  out[c] = Σ_r x[r, c].  Four columns at a time, row after row, so
+  ;; x is read once, in order (tfjs' Sum transposes the whole of x first).
+  (func (export "sumOverRows")
+    (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $end4 i32) (local $r i32) (local $c i32) (local $row i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $rowBytes) (i32.const -16)))
+    (memory.fill (local.get $out) (i32.const 0) (local.get $rowBytes))
+    (local.set $row (local.get $x))
+    (block $done
+      (loop $nextRow
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $done4
+          (loop $add4
+            (br_if $done4 (i32.ge_u (local.get $c) (local.get $end4)))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $c))
+              (f32x4.add (v128.load align=4 (i32.add (local.get $out) (local.get $c)))
+                         (v128.load align=4 (i32.add (local.get $row) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $add4)))
+        (block $done1
+          (loop $add1
+            (br_if $done1 (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (f32.store (i32.add (local.get $out) (local.get $c))
+              (f32.add (f32.load (i32.add (local.get $out) (local.get $c)))
+                       (f32.load (i32.add (local.get $row) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $add1)))
+        (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $nextRow)))))
+
