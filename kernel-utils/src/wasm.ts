@@ -75,7 +75,7 @@ function transposeLast2(x: TensorInfo, backend: WasmBackend): TensorInfo {
   return call('Transpose', { inputs: { x }, backend, attrs: { perm } });
 }
 
-const sizeOf = (t: TensorInfo) => t.shape.reduce((p, q) => p * q, 1);
+const sizeOf = (t: TensorInfo) => tf.util.sizeFromShape(t.shape);
 
 /**
  * Whether a·bᵀ (or aᵀ·bᵀ) is cheaper as (b·aᵀ)ᵀ (or (b·a)ᵀ): XNNPACK packs its right operand
@@ -93,16 +93,13 @@ function swapOperandsIsCheaper(a: TensorInfo, b: TensorInfo, transposeA: boolean
 }
 
 /**
- * Re-register `name` on wasm so that transposed operands are transposed explicitly first; for
+ * BatchMatMul or _FusedMatMul with transposed operands transposed explicitly first; for
  * BatchMatMul with transposeB, the product may be computed with its operands swapped instead
  * (a·bᵀ = (b·aᵀ)ᵀ), whichever moves less data. _FusedMatMul keeps its order: its bias and
  * activation apply to the product as it comes out.
  */
-function explicitTransposes(name: 'BatchMatMul' | '_FusedMatMul'): void {
-  const config = tf.getKernel(name, 'wasm');
-  if (!config) throw new Error(`wasm has no ${name} kernel to patch`);
-  const original = config.kernelFunc as unknown as KernelFunc;
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+function explicitTransposes(name: 'BatchMatMul' | '_FusedMatMul') {
+  return (original: KernelFunc): KernelFunc => ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
     const plain = { ...attrs, transposeA: false, transposeB: false };
@@ -118,8 +115,6 @@ function explicitTransposes(name: 'BatchMatMul' | '_FusedMatMul'): void {
       return original({ inputs: { ...inputs, a, b }, backend, attrs: plain });
     });
   };
-  tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
 
 type ConvAttrs = {
@@ -179,7 +174,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const dcols = keep(call('BatchMatMul', { inputs: { a: dy3, b: wT }, backend, attrs: { transposeA: false, transposeB: false } }));
     const dx = backend.makeOutput(a.inputShape, 'float32');
     if (M > 0) fusedKernels(backend).col2im(heapOffset(backend, dcols), heapOffset(backend, dx), ...geometry(info));
-    else backend.typedArrayFromHeap(dx).set(new Float32Array(dx.shape.reduce((p, q) => p * q, 1)));
+    else backend.typedArrayFromHeap(dx).set(new Float32Array(sizeOf(dx)));
     return dx;
   });
 };
@@ -278,6 +273,8 @@ function fusedAdam(original: (this: AdamInternals, g: VariableGradients) => void
     const values = names.map((name) => registered[name]);
     if (!values.every((v) => v && inWasm(v)) || !grads.every((g) => g == null || inWasm(g))) return original.call(this, variableGradients);
     const k = fusedKernels(backend);
+    const at = (t: { dataId: object }) => heapOffset(backend, t);
+    const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(t: TensorInfo): tf.Tensor };
     tf.tidy(() => {
       // (1 − β1ᵗ) and (1 − β2ᵗ) rounded to float32, as tfjs' sub(1, accBeta) gives them
       const oneMinusBeta1Pow = Math.fround(1 - this.accBeta1.dataSync()[0]);
@@ -291,10 +288,8 @@ function fusedAdam(original: (this: AdamInternals, g: VariableGradients) => void
         const m = this.accumulatedFirstMoment[i].variable;
         const v = this.accumulatedSecondMoment[i].variable;
         const [pOut, mOut, vOut] = [value, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
-        const at = (t: { dataId: object }) => heapOffset(backend, t);
         k.adamUpdate(at(value), at(m), at(v), at(gradient), at(pOut), at(mOut), at(vOut), value.size,
           this.beta1, 1 - this.beta1, this.beta2, 1 - this.beta2, oneMinusBeta1Pow, oneMinusBeta2Pow, this.epsilon, -this.learningRate);
-        const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(t: TensorInfo): tf.Tensor };
         m.assign(engine.makeTensorFromTensorInfo(mOut));
         v.assign(engine.makeTensorFromTensorInfo(vOut));
         value.assign(engine.makeTensorFromTensorInfo(pOut));
@@ -315,27 +310,22 @@ export function patchWasmBackend(): string[] {
   if (process.env.BOOK_WASM_PATCH === '0') return (patched = []);
   require('@tensorflow/tfjs-backend-wasm');
   const changes: string[] = [];
-  explicitTransposes('BatchMatMul');
-  explicitTransposes('_FusedMatMul');
-  changes.push('BatchMatMul (explicit transposes)', '_FusedMatMul (explicit transposes)');
   const register = (kernelName: string, kernelFunc: KernelFunc, note: string) => {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
     changes.push(`${kernelName} (${note})`);
   };
   // Wrap a wasm kernel, keeping its config (Sum's setupFunc binds its C++ function at backend start).
-  const replace = (config: tf.KernelConfig, wrap: (original: KernelFunc) => KernelFunc, note: string) => {
-    tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel({ ...config, kernelFunc: wrap(config.kernelFunc as unknown as KernelFunc) as unknown as tf.KernelFunc });
-    changes.push(`${config.kernelName} (${note})`);
+  const wrap = (kernelName: string, wrapper: (original: KernelFunc) => KernelFunc, note: string) => {
+    const config = tf.getKernel(kernelName, 'wasm');
+    if (!config) throw new Error(`wasm has no ${kernelName} kernel to patch`);
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ ...config, kernelFunc: wrapper(config.kernelFunc as unknown as KernelFunc) as unknown as tf.KernelFunc });
+    changes.push(`${kernelName} (${note})`);
   };
-  const identity = tf.getKernel('Identity', 'wasm');
-  if (identity) {
-    replace(identity, sharedIdentity, 'shares its input instead of copying');
-  }
-  const sum = tf.getKernel('Sum', 'wasm');
-  if (sum) {
-    replace(sum, sumOverLeadingAxes, 'over every axis but the last: one SIMD pass');
-  }
+  wrap('BatchMatMul', explicitTransposes('BatchMatMul'), 'explicit transposes');
+  wrap('_FusedMatMul', explicitTransposes('_FusedMatMul'), 'explicit transposes');
+  wrap('Identity', sharedIdentity, 'shares its input instead of copying');
+  wrap('Sum', sumOverLeadingAxes, 'over every axis but the last: one SIMD pass');
   const adam = tf.AdamOptimizer.prototype as unknown as { applyGradients: (this: AdamInternals, g: VariableGradients) => void };
   adam.applyGradients = fusedAdam(adam.applyGradients);
   changes.push('tf.train.adam (one fused SIMD pass per variable on wasm)');
