@@ -12,8 +12,14 @@ const n = Number(process.argv[2] ?? 10000);
 const d = Number(process.argv[3] ?? 2048);
 const backend = await ku.initBackend();
 const rng = new ku.Rng(0);
-const make = (shift) => ku.matrix(Float32Array.from({ length: n * d }, () => shift + rng.normal()), n, d);
-const real = make(0), fake = make(0.05);
+const make = (shift) =>
+  ku.matrix(
+    Float32Array.from({ length: n * d }, () => shift + rng.normal()),
+    n,
+    d,
+  );
+const real = make(0),
+  fake = make(0.05);
 const time = (name, fn) => {
   const t0 = Date.now();
   const value = fn();
@@ -23,7 +29,8 @@ const time = (name, fn) => {
 };
 time('fid', () => {
   const t0 = Date.now();
-  const s1 = ku.gaussianStats(real), s2 = ku.gaussianStats(fake);
+  const s1 = ku.gaussianStats(real),
+    s2 = ku.gaussianStats(fake);
   const covSeconds = (Date.now() - t0) / 1000;
   const r = ku.frechetDistance(s1, s2);
   return { fid: r.fid, covarianceSeconds: covSeconds };

@@ -15,35 +15,66 @@ const BATCH = 128;
 export const WORKLOADS = {
   // 784-512-4-512-784, ReLU, sigmoid cross-entropy, Adam
   'mlp-autoencoder': () => {
-    const model = tf.sequential({ layers: [
-      tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }),
-      tf.layers.dense({ units: 4 }),
-      tf.layers.dense({ units: 512, activation: 'relu' }),
-      tf.layers.dense({ units: 784 }),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }),
+        tf.layers.dense({ units: 4 }),
+        tf.layers.dense({ units: 512, activation: 'relu' }),
+        tf.layers.dense({ units: 784 }),
+      ],
+    });
     const x = tf.randomUniform([BATCH, 784], 0, 1, 'float32', 1);
     return { model, loss: () => tf.losses.sigmoidCrossEntropy(x, model.apply(x)) };
   },
   // conv(32,3×3,s2,same,ReLU)-conv(64,3×3,s2,same,ReLU)-flatten-dense(10), softmax CE, Adam
   'cnn-classifier': () => {
-    const model = tf.sequential({ layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 10 }),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [28, 28, 1],
+          filters: 32,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+        }),
+        tf.layers.conv2d({
+          filters: 64,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+        }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10 }),
+      ],
+    });
     const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 2);
     const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 3), 10);
     return { model, loss: () => tf.losses.softmaxCrossEntropy(y, model.apply(x)) };
   },
   // DCGAN-style generator: 100 → 7×7×64 → 14×14×32 → 28×28×1 (5×5 transposed convs, stride 2), MSE, Adam
   'conv-decoder': () => {
-    const model = tf.sequential({ layers: [
-      tf.layers.dense({ inputShape: [100], units: 7 * 7 * 64, activation: 'relu' }),
-      tf.layers.reshape({ targetShape: [7, 7, 64] }),
-      tf.layers.conv2dTranspose({ filters: 32, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu' }),
-      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 5, strides: 2, padding: 'same', activation: 'sigmoid' }),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [100], units: 7 * 7 * 64, activation: 'relu' }),
+        tf.layers.reshape({ targetShape: [7, 7, 64] }),
+        tf.layers.conv2dTranspose({
+          filters: 32,
+          kernelSize: 5,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+        }),
+        tf.layers.conv2dTranspose({
+          filters: 1,
+          kernelSize: 5,
+          strides: 2,
+          padding: 'same',
+          activation: 'sigmoid',
+        }),
+      ],
+    });
     const z = tf.randomNormal([BATCH, 100], 0, 1, 'float32', 4);
     const target = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 5);
     return { model, loss: () => tf.losses.meanSquaredError(target, model.apply(z)) };
@@ -73,7 +104,16 @@ async function main() {
     if (steps >= 200) break;
   }
   const ms = (performance.now() - t0) / steps;
-  console.log(JSON.stringify({ workload, backend, samplesPerSec: Math.round((BATCH * 1000) / ms), msPerStep: +ms.toFixed(2), steps, providedBy: report.providedBy }));
+  console.log(
+    JSON.stringify({
+      workload,
+      backend,
+      samplesPerSec: Math.round((BATCH * 1000) / ms),
+      msPerStep: +ms.toFixed(2),
+      steps,
+      providedBy: report.providedBy,
+    }),
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -18,7 +18,9 @@ function title(nbFile) {
   try {
     const nb = JSON.parse(fs.readFileSync(nbFile, 'utf8'));
     const md = nb.cells.find((c) => c.cell_type === 'markdown');
-    const line = (Array.isArray(md?.source) ? md.source.join('') : md?.source ?? '').split('\n').find((l) => l.startsWith('#'));
+    const line = (Array.isArray(md?.source) ? md.source.join('') : (md?.source ?? ''))
+      .split('\n')
+      .find((l) => l.startsWith('#'));
     return line ? line.replace(/^#+\s*/, '') : path.basename(nbFile, '.ipynb');
   } catch {
     return path.basename(nbFile, '.ipynb');
@@ -28,7 +30,8 @@ function title(nbFile) {
 function main() {
   const python = ensureJupyter('run');
   let notebooks = listNotebooks();
-  if (filters.length) notebooks = notebooks.filter((f) => filters.some((p) => path.basename(f).startsWith(p)));
+  if (filters.length)
+    notebooks = notebooks.filter((f) => filters.some((p) => path.basename(f).startsWith(p)));
   if (notebooks.length === 0) throw new Error(`no notebooks match ${filters.join(' ')}`);
   fs.mkdirSync(OUT, { recursive: true });
   const results = [];
@@ -40,7 +43,11 @@ function main() {
     if (!r.ok) process.stderr.write(r.stderr);
     let html = null;
     if (fs.existsSync(executed)) {
-      const conv = spawnSync(python, ['-m', 'nbconvert', '--to', 'html', '--output-dir', OUT, executed], { encoding: 'utf8' });
+      const conv = spawnSync(
+        python,
+        ['-m', 'nbconvert', '--to', 'html', '--output-dir', OUT, executed],
+        { encoding: 'utf8' },
+      );
       if (conv.status === 0) html = `${base}.html`;
       else process.stderr.write(`book: nbconvert failed for ${base}:\n${conv.stderr}\n`);
     }
@@ -48,7 +55,10 @@ function main() {
     console.log(`book: ${base} ${r.ok ? 'ok' : 'FAILED'} in ${r.seconds.toFixed(1)}s`);
   }
   const rows = results
-    .map((r) => `<tr><td>${r.html ? `<a href="${esc(r.html)}">${esc(r.base)}</a>` : esc(r.base)}</td><td>${esc(r.title)}</td><td>${r.ok ? '✔ ran' : '✘ failed'}</td><td style="text-align:right">${r.seconds.toFixed(1)} s</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${r.html ? `<a href="${esc(r.html)}">${esc(r.base)}</a>` : esc(r.base)}</td><td>${esc(r.title)}</td><td>${r.ok ? '✔ ran' : '✘ failed'}</td><td style="text-align:right">${r.seconds.toFixed(1)} s</td></tr>`,
+    )
     .join('\n');
   const index = `<!doctype html><html><head><meta charset="utf-8"><title>generative-notebooks</title>
 <style>body{font-family:sans-serif;max-width:860px;margin:2em auto}td,th{padding:4px 10px;border-bottom:1px solid #ddd}</style></head>
@@ -57,7 +67,9 @@ function main() {
 ${rows}
 </table></body></html>`;
   fs.writeFileSync(path.join(OUT, 'index.html'), index);
-  console.log(`book: ${results.filter((r) => r.ok).length}/${results.length} notebooks ran; open ${path.relative(process.cwd(), path.join(OUT, 'index.html'))}`);
+  console.log(
+    `book: ${results.filter((r) => r.ok).length}/${results.length} notebooks ran; open ${path.relative(process.cwd(), path.join(OUT, 'index.html'))}`,
+  );
   return results.every((r) => r.ok) ? 0 : 1;
 }
 

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const JUPYTER_DIR = path.join(ROOT, 'build', 'jupyter');
-const MODULES = { run: ['nbclient', 'nbformat', 'nbconvert'], start: ['notebook', 'jupyter_client'] };
+const MODULES = {
+  run: ['nbclient', 'nbformat', 'nbconvert'],
+  start: ['notebook', 'jupyter_client'],
+};
 
 function pythonHas(python, modules) {
   const r = spawnSync(python, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
@@ -25,18 +28,57 @@ export function findPython(purpose = 'run') {
 }
 
 function hasFashionMnist() {
-  const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-  return [path.join(ROOT, 'datasets', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'].some((d) => files.every((f) => fs.existsSync(path.join(d, f)) || fs.existsSync(path.join(d, `${f}.gz`))));
+  const files = [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ];
+  return [path.join(ROOT, 'datasets', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'].some(
+    (d) =>
+      files.every((f) => fs.existsSync(path.join(d, f)) || fs.existsSync(path.join(d, `${f}.gz`))),
+  );
 }
 
 /** What the book's commands need from the operating system, how to check it and where to get it. */
 export const REQUIREMENTS = {
-  jupyter: { what: 'Jupyter nbclient + nbconvert', check: () => findPython('run') !== null, apt: ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-client', 'python3-ipykernel'], otherwise: 'python3 -m pip install nbclient nbconvert ipykernel (or set BOOK_PYTHON to a python that has them)' },
-  notebook: { what: 'Jupyter Notebook', check: () => findPython('start') !== null, apt: ['jupyter-notebook'], otherwise: 'python3 -m pip install notebook' },
-  numpy: { what: 'NumPy (the tests read the .npy artifacts back with it)', check: () => candidates().some((p) => pythonHas(p, ['numpy'])), apt: ['python3-numpy'], otherwise: 'python3 -m pip install numpy' },
-  scipy: { what: "SciPy (the metric tests run reference implementations: pytorch-fid's scipy.linalg.sqrtm)", check: () => pythonHas('python3', ['numpy', 'scipy']), apt: ['python3-scipy'], otherwise: 'python3 -m pip install scipy' },
-  'fashion-mnist': { what: 'Fashion-MNIST', check: hasFashionMnist, apt: ['dataset-fashion-mnist'], otherwise: 'npm run data -- fashion-mnist' },
-  fonts: { what: 'DejaVu fonts (text in rendered charts)', check: () => fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'), apt: ['fonts-dejavu-core'], otherwise: 'install the DejaVu fonts' },
+  jupyter: {
+    what: 'Jupyter nbclient + nbconvert',
+    check: () => findPython('run') !== null,
+    apt: ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-client', 'python3-ipykernel'],
+    otherwise:
+      'python3 -m pip install nbclient nbconvert ipykernel (or set BOOK_PYTHON to a python that has them)',
+  },
+  notebook: {
+    what: 'Jupyter Notebook',
+    check: () => findPython('start') !== null,
+    apt: ['jupyter-notebook'],
+    otherwise: 'python3 -m pip install notebook',
+  },
+  numpy: {
+    what: 'NumPy (the tests read the .npy artifacts back with it)',
+    check: () => candidates().some((p) => pythonHas(p, ['numpy'])),
+    apt: ['python3-numpy'],
+    otherwise: 'python3 -m pip install numpy',
+  },
+  scipy: {
+    what: "SciPy (the metric tests run reference implementations: pytorch-fid's scipy.linalg.sqrtm)",
+    check: () => pythonHas('python3', ['numpy', 'scipy']),
+    apt: ['python3-scipy'],
+    otherwise: 'python3 -m pip install scipy',
+  },
+  'fashion-mnist': {
+    what: 'Fashion-MNIST',
+    check: hasFashionMnist,
+    apt: ['dataset-fashion-mnist'],
+    otherwise: 'npm run data -- fashion-mnist',
+  },
+  fonts: {
+    what: 'DejaVu fonts (text in rendered charts)',
+    check: () => fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
+    apt: ['fonts-dejavu-core'],
+    otherwise: 'install the DejaVu fonts',
+  },
 };
 
 function isRoot() {
@@ -57,19 +99,35 @@ export function ensureSystem(required, optional = []) {
   if (missing.length === 0) return;
   const apt = [...new Set(missing.flatMap((n) => REQUIREMENTS[n].apt))];
   if (isRoot() && hasAptGet() && process.env.BOOK_NO_APT !== '1') {
-    console.error(`setup: installing ${missing.map((n) => REQUIREMENTS[n].what).join(', ')} from the OS packages: apt-get install ${apt.join(' ')}`);
+    console.error(
+      `setup: installing ${missing.map((n) => REQUIREMENTS[n].what).join(', ')} from the OS packages: apt-get install ${apt.join(' ')}`,
+    );
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-    const inst = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...apt], { stdio: ['ignore', 'ignore', 'inherit'], env }) : upd;
+    const upd = spawnSync('apt-get', ['update', '-qq'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env,
+    });
+    const inst =
+      upd.status === 0
+        ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...apt], {
+            stdio: ['ignore', 'ignore', 'inherit'],
+            env,
+          })
+        : upd;
     if (inst.status !== 0) console.error(`setup: apt-get exited ${inst.status}`);
   }
   const still = missing.filter((n) => !REQUIREMENTS[n].check());
   for (const n of still.filter((x) => optional.includes(x) && !required.includes(x))) {
-    console.error(`setup: warning: ${REQUIREMENTS[n].what} is missing (sudo apt-get install ${REQUIREMENTS[n].apt.join(' ')}, or ${REQUIREMENTS[n].otherwise})`);
+    console.error(
+      `setup: warning: ${REQUIREMENTS[n].what} is missing (sudo apt-get install ${REQUIREMENTS[n].apt.join(' ')}, or ${REQUIREMENTS[n].otherwise})`,
+    );
   }
   const fatal = still.filter((n) => required.includes(n));
   if (fatal.length) {
-    const lines = fatal.map((n) => `  ${REQUIREMENTS[n].what}: sudo apt-get install -y ${REQUIREMENTS[n].apt.join(' ')}\n    or ${REQUIREMENTS[n].otherwise}`);
+    const lines = fatal.map(
+      (n) =>
+        `  ${REQUIREMENTS[n].what}: sudo apt-get install -y ${REQUIREMENTS[n].apt.join(' ')}\n    or ${REQUIREMENTS[n].otherwise}`,
+    );
     throw new Error(`missing from this machine:\n${lines.join('\n')}`);
   }
 }
@@ -84,10 +142,18 @@ export function ensureJupyter(purpose = 'run') {
 export function jupyterEnv(extra = {}) {
   const kernelJson = path.join(JUPYTER_DIR, 'kernels', 'tslab', 'kernel.json');
   if (!fs.existsSync(kernelJson)) {
-    throw new Error(`the tslab kernel is not registered (${kernelJson} is missing): run \`npm install\` (or node kernel-utils/bin/setup-kernel.mjs)`);
+    throw new Error(
+      `the tslab kernel is not registered (${kernelJson} is missing): run \`npm install\` (or node kernel-utils/bin/setup-kernel.mjs)`,
+    );
   }
   const jp = [JUPYTER_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
-  return { ...process.env, JUPYTER_PATH: jp, BOOK_ROOT: ROOT, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...extra };
+  return {
+    ...process.env,
+    JUPYTER_PATH: jp,
+    BOOK_ROOT: ROOT,
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
+    ...extra,
+  };
 }
 
 /** The notebooks of the book, in order. */
@@ -104,15 +170,36 @@ export function listNotebooks() {
  * Execute one notebook through the real tslab kernel. Returns {ok, stderr, seconds}; on a failing
  * cell stderr names the cell, shows its source and what the kernel wrote to stderr.
  */
-export function runNotebook(input, output, { mode = 'standard', timeout = 1800, env = {}, python, progress = false } = {}) {
+export function runNotebook(
+  input,
+  output,
+  { mode = 'standard', timeout = 1800, env = {}, python, progress = false } = {},
+) {
   const py = python ?? ensureJupyter('run');
   const t0 = Date.now();
   // with progress, each cell's time is printed as it finishes (stdout goes straight to the terminal)
-  const r = spawnSync(py, [path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'), input, output, '--timeout', String(timeout), ...(progress ? ['--progress'] : [])], {
-    env: jupyterEnv({ BOOK_MODE: mode, ...env }),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', progress ? 'inherit' : 'pipe', 'pipe'],
-  });
-  return { ok: r.status === 0, status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : ''), seconds: (Date.now() - t0) / 1000 };
+  const r = spawnSync(
+    py,
+    [
+      path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'),
+      input,
+      output,
+      '--timeout',
+      String(timeout),
+      ...(progress ? ['--progress'] : []),
+    ],
+    {
+      env: jupyterEnv({ BOOK_MODE: mode, ...env }),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', progress ? 'inherit' : 'pipe', 'pipe'],
+    },
+  );
+  return {
+    ok: r.status === 0,
+    status: r.status,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '') + (r.error ? String(r.error) : ''),
+    seconds: (Date.now() - t0) / 1000,
+  };
 }

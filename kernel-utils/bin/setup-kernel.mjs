@@ -11,7 +11,9 @@ let tslabBin;
 try {
   tslabBin = path.join(path.dirname(require.resolve('tslab/package.json')), 'bin', 'tslab');
 } catch {
-  console.error('setup-kernel: tslab is not installed in node_modules; run `npm install` in the project root.');
+  console.error(
+    'setup-kernel: tslab is not installed in node_modules; run `npm install` in the project root.',
+  );
   process.exit(1);
 }
 const dir = path.join(JUPYTER_DIR, 'kernels', 'tslab');
@@ -26,4 +28,6 @@ const file = path.join(dir, 'kernel.json');
 const tmp = `${file}.tmp-${process.pid}`;
 fs.writeFileSync(tmp, JSON.stringify(spec, null, 1));
 fs.renameSync(tmp, file);
-console.log(`setup-kernel: registered the tslab kernel in ${path.relative(ROOT, dir)} (node ${process.version})`);
+console.log(
+  `setup-kernel: registered the tslab kernel in ${path.relative(ROOT, dir)} (node ${process.version})`,
+);

@@ -2,13 +2,13 @@
  * kernel-utils: what the book's notebooks share. What is taught (models, losses, equations) stays
  * in the notebooks; what repeats lives here.
  */
-export * from './mode';
-export * from './random';
-export * from './backend';
-export * from './wasm';
-export * from './paths';
-export * from './fsutil';
-export * from './notebook';
+export * from './book/mode';
+export * from './book/random';
+export * from './backend/backend';
+export * from './backend/wasm';
+export * from './book/paths';
+export * from './artifacts/fsutil';
+export * from './book/notebook';
 export * from './data/idx';
 export * from './data/images';
 export * from './data/toy';

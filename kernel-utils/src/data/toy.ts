@@ -1,5 +1,5 @@
 /** Seeded 2-D toy data sets: two moons, a ring of Gaussians, Gaussian blobs. */
-import { Rng } from '../random';
+import { Rng } from '../book/random';
 
 export interface Toy2D {
   /** n × 2 coordinates, row-major. */
@@ -43,7 +43,16 @@ export function makeRing(n: number, k = 8, radius = 2, std = 0.05, seed = 0): To
 }
 
 /** Isotropic Gaussian blobs around `centers` ([[x, y], …]), each point's center drawn uniformly. */
-export function makeBlobs(n: number, centers: [number, number][] = [[-2, 0], [2, 0], [0, 2.5]], std = 0.6, seed = 0): Toy2D {
+export function makeBlobs(
+  n: number,
+  centers: [number, number][] = [
+    [-2, 0],
+    [2, 0],
+    [0, 2.5],
+  ],
+  std = 0.6,
+  seed = 0,
+): Toy2D {
   if (centers.length === 0) throw new Error('makeBlobs: centers must not be empty');
   const rng = new Rng(seed);
   const x = new Float32Array(2 * n);

@@ -31,17 +31,38 @@ export type Row = Record<string, number | string | null>;
  * Training curves: one line per metric against the epoch (or step). `history` is what the fit
  * helper returns: `[{epoch: 1, loss: 0.3, val_loss: 0.31}, …]`.
  */
-export function trainingCurvesSpec(history: Row[], opts: { x?: string; metrics?: string[]; title?: string; logY?: boolean; width?: number; height?: number } = {}): VegaLiteSpec {
+export function trainingCurvesSpec(
+  history: Row[],
+  opts: {
+    x?: string;
+    metrics?: string[];
+    title?: string;
+    logY?: boolean;
+    width?: number;
+    height?: number;
+  } = {},
+): VegaLiteSpec {
   const x = opts.x ?? 'epoch';
-  const metrics = opts.metrics ?? Object.keys(history[0] ?? {}).filter((k) => k !== x && typeof history[0][k] === 'number');
-  const values = history.flatMap((h) => metrics.filter((m) => typeof h[m] === 'number' && Number.isFinite(h[m] as number)).map((m) => ({ [x]: h[x], metric: m, value: h[m] })));
+  const metrics =
+    opts.metrics ??
+    Object.keys(history[0] ?? {}).filter((k) => k !== x && typeof history[0][k] === 'number');
+  const values = history.flatMap((h) =>
+    metrics
+      .filter((m) => typeof h[m] === 'number' && Number.isFinite(h[m] as number))
+      .map((m) => ({ [x]: h[x], metric: m, value: h[m] })),
+  );
   return {
     ...base(opts.title ?? 'Training curves', opts.width ?? 420, opts.height ?? 220),
     data: { values },
     mark: { type: 'line', point: values.length <= 60 },
     encoding: {
       x: { field: x, type: 'quantitative', title: x },
-      y: { field: 'value', type: 'quantitative', title: 'value', scale: { type: opts.logY ? 'log' : 'linear', zero: false } },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: 'value',
+        scale: { type: opts.logY ? 'log' : 'linear', zero: false },
+      },
       color: { field: 'metric', type: 'nominal', title: null },
       tooltip: [{ field: x }, { field: 'metric' }, { field: 'value', format: '.4f' }],
     },
@@ -49,12 +70,34 @@ export function trainingCurvesSpec(history: Row[], opts: { x?: string; metrics?:
 }
 
 /** A 2-D scatter (e.g. a latent space) coloured by class. `points` is n×2, row-major. */
-export function scatterSpec(points: ArrayLike<number>, labels?: ArrayLike<number | string>, opts: { title?: string; xTitle?: string; yTitle?: string; colorTitle?: string; classNames?: string[]; size?: number; width?: number; height?: number } = {}): VegaLiteSpec {
+export function scatterSpec(
+  points: ArrayLike<number>,
+  labels?: ArrayLike<number | string>,
+  opts: {
+    title?: string;
+    xTitle?: string;
+    yTitle?: string;
+    colorTitle?: string;
+    classNames?: string[];
+    size?: number;
+    width?: number;
+    height?: number;
+  } = {},
+): VegaLiteSpec {
   const n = Math.floor(points.length / 2);
   const values: Row[] = [];
   for (let i = 0; i < n; i++) {
     const l = labels ? labels[i] : null;
-    values.push({ x: +points[2 * i].toFixed(4), y: +points[2 * i + 1].toFixed(4), label: l === null ? null : opts.classNames && typeof l === 'number' ? opts.classNames[l] : String(l) });
+    values.push({
+      x: +points[2 * i].toFixed(4),
+      y: +points[2 * i + 1].toFixed(4),
+      label:
+        l === null
+          ? null
+          : opts.classNames && typeof l === 'number'
+            ? opts.classNames[l]
+            : String(l),
+    });
   }
   return {
     ...base(opts.title, opts.width ?? 380, opts.height ?? 380),
@@ -63,23 +106,53 @@ export function scatterSpec(points: ArrayLike<number>, labels?: ArrayLike<number
     encoding: {
       x: { field: 'x', type: 'quantitative', title: opts.xTitle ?? 'z₁', scale: { zero: false } },
       y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'z₂', scale: { zero: false } },
-      ...(labels ? { color: { field: 'label', type: 'nominal', title: opts.colorTitle ?? 'class', scale: { scheme: 'category10' } } } : {}),
+      ...(labels
+        ? {
+            color: {
+              field: 'label',
+              type: 'nominal',
+              title: opts.colorTitle ?? 'class',
+              scale: { scheme: 'category10' },
+            },
+          }
+        : {}),
       tooltip: [{ field: 'x' }, { field: 'y' }, ...(labels ? [{ field: 'label' }] : [])],
     },
   };
 }
 
 /** A histogram of `values`, optionally one colour per group (overlaid). */
-export function histogramSpec(values: ArrayLike<number>, opts: { groups?: ArrayLike<string>; bins?: number; title?: string; xTitle?: string; width?: number; height?: number } = {}): VegaLiteSpec {
+export function histogramSpec(
+  values: ArrayLike<number>,
+  opts: {
+    groups?: ArrayLike<string>;
+    bins?: number;
+    title?: string;
+    xTitle?: string;
+    width?: number;
+    height?: number;
+  } = {},
+): VegaLiteSpec {
   const rows: Row[] = [];
-  for (let i = 0; i < values.length; i++) rows.push({ value: values[i], ...(opts.groups ? { group: opts.groups[i] } : {}) });
+  for (let i = 0; i < values.length; i++)
+    rows.push({ value: values[i], ...(opts.groups ? { group: opts.groups[i] } : {}) });
   return {
     ...base(opts.title, opts.width ?? 420, opts.height ?? 220),
     data: { values: rows },
     mark: { type: 'bar', opacity: opts.groups ? 0.55 : 0.9 },
     encoding: {
-      x: { field: 'value', type: 'quantitative', bin: { maxbins: opts.bins ?? 40 }, title: opts.xTitle ?? 'value' },
-      y: { aggregate: 'count', type: 'quantitative', title: 'count', stack: opts.groups ? null : 'zero' },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        bin: { maxbins: opts.bins ?? 40 },
+        title: opts.xTitle ?? 'value',
+      },
+      y: {
+        aggregate: 'count',
+        type: 'quantitative',
+        title: 'count',
+        stack: opts.groups ? null : 'zero',
+      },
       ...(opts.groups ? { color: { field: 'group', type: 'nominal', title: null } } : {}),
     },
   };
@@ -89,14 +162,37 @@ export function histogramSpec(values: ArrayLike<number>, opts: { groups?: ArrayL
  * A heatmap of a function on a grid, e.g. a 2-D density p(x, y): `grid[i][j]` is the value at
  * (xs[j], ys[i]). Optional `points` (n×2) are drawn on top.
  */
-export function heatmapSpec(xs: ArrayLike<number>, ys: ArrayLike<number>, grid: ArrayLike<number>[], opts: { title?: string; valueTitle?: string; points?: ArrayLike<number>; scheme?: string; width?: number; height?: number } = {}): VegaLiteSpec {
-  if (grid.length !== ys.length) throw new Error(`heatmapSpec: ${grid.length} grid rows for ${ys.length} y values`);
+export function heatmapSpec(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  grid: ArrayLike<number>[],
+  opts: {
+    title?: string;
+    valueTitle?: string;
+    points?: ArrayLike<number>;
+    scheme?: string;
+    width?: number;
+    height?: number;
+  } = {},
+): VegaLiteSpec {
+  if (grid.length !== ys.length)
+    throw new Error(`heatmapSpec: ${grid.length} grid rows for ${ys.length} y values`);
   const dx = xs.length > 1 ? Math.abs(xs[1] - xs[0]) : 1;
   const dy = ys.length > 1 ? Math.abs(ys[1] - ys[0]) : 1;
   const cells: Row[] = [];
   for (let i = 0; i < ys.length; i++) {
-    if (grid[i].length !== xs.length) throw new Error(`heatmapSpec: row ${i} has ${grid[i].length} values for ${xs.length} x values`);
-    for (let j = 0; j < xs.length; j++) cells.push({ x: xs[j] - dx / 2, x2: xs[j] + dx / 2, y: ys[i] - dy / 2, y2: ys[i] + dy / 2, v: grid[i][j] });
+    if (grid[i].length !== xs.length)
+      throw new Error(
+        `heatmapSpec: row ${i} has ${grid[i].length} values for ${xs.length} x values`,
+      );
+    for (let j = 0; j < xs.length; j++)
+      cells.push({
+        x: xs[j] - dx / 2,
+        x2: xs[j] + dx / 2,
+        y: ys[i] - dy / 2,
+        y2: ys[i] + dy / 2,
+        v: grid[i][j],
+      });
   }
   const layers: VegaLiteSpec[] = [
     {
@@ -107,14 +203,27 @@ export function heatmapSpec(xs: ArrayLike<number>, ys: ArrayLike<number>, grid: 
         x2: { field: 'x2' },
         y: { field: 'y', type: 'quantitative', title: 'x₂', scale: { zero: false, nice: false } },
         y2: { field: 'y2' },
-        color: { field: 'v', type: 'quantitative', title: opts.valueTitle ?? 'value', scale: { scheme: opts.scheme ?? 'viridis' } },
+        color: {
+          field: 'v',
+          type: 'quantitative',
+          title: opts.valueTitle ?? 'value',
+          scale: { scheme: opts.scheme ?? 'viridis' },
+        },
       },
     },
   ];
   if (opts.points) {
     const pts: Row[] = [];
-    for (let i = 0; i + 1 < opts.points.length; i += 2) pts.push({ x: opts.points[i], y: opts.points[i + 1] });
-    layers.push({ data: { values: pts }, mark: { type: 'circle', size: 8, color: 'white', opacity: 0.6 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } });
+    for (let i = 0; i + 1 < opts.points.length; i += 2)
+      pts.push({ x: opts.points[i], y: opts.points[i + 1] });
+    layers.push({
+      data: { values: pts },
+      mark: { type: 'circle', size: 8, color: 'white', opacity: 0.6 },
+      encoding: {
+        x: { field: 'x', type: 'quantitative' },
+        y: { field: 'y', type: 'quantitative' },
+      },
+    });
   }
   return { ...base(opts.title, opts.width ?? 360, opts.height ?? 360), layer: layers };
 }

@@ -3,7 +3,14 @@
  * per message; a bundle with several (a vega-lite spec + a PNG fallback + text) goes through its
  * internal `lastWriteDisplayData`, which is what `display` itself calls.
  */
-type WriteDisplay = (data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean) => void;
+type WriteDisplay = (
+  data: {
+    data: Record<string, unknown>;
+    metadata: Record<string, unknown>;
+    transient: { display_id?: string };
+  },
+  update: boolean,
+) => void;
 
 function writer(): WriteDisplay | null {
   try {
@@ -32,12 +39,23 @@ export function newDisplayId(): string {
  * `update: true` replaces that earlier output in place. Outside a kernel the text/plain part is
  * printed to stdout so scripts still show something.
  */
-export function displayBundle(data: Record<string, string | Uint8Array | object>, opts: { displayId?: string; update?: boolean } = {}): void {
+export function displayBundle(
+  data: Record<string, string | Uint8Array | object>,
+  opts: { displayId?: string; update?: boolean } = {},
+): void {
   const encoded: Record<string, unknown> = {};
-  for (const [mime, v] of Object.entries(data)) encoded[mime] = v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v;
+  for (const [mime, v] of Object.entries(data))
+    encoded[mime] = v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v;
   const write = writer();
   if (write) {
-    write({ data: encoded, metadata: {}, transient: opts.displayId ? { display_id: opts.displayId } : {} }, !!opts.update);
+    write(
+      {
+        data: encoded,
+        metadata: {},
+        transient: opts.displayId ? { display_id: opts.displayId } : {},
+      },
+      !!opts.update,
+    );
   } else if (!opts.update && typeof data['text/plain'] === 'string') {
     process.stdout.write(`${data['text/plain']}\n`);
   }
@@ -60,5 +78,9 @@ export function showPng(png: Uint8Array, alt = 'image'): void {
 
 /** Escape text for HTML. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

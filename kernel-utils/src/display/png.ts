@@ -29,13 +29,23 @@ function chunk(type: string, data: Uint8Array): Buffer {
 const COLOR_TYPE: Record<number, number> = { 1: 0, 3: 2, 4: 6 };
 
 /** Encode `pixels` (row-major, `channels` bytes per pixel: 1 gray, 3 RGB, 4 RGBA) as PNG. */
-export function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3 | 4 = 1): Buffer {
+export function encodePng(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4 = 1,
+): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new Error(`encodePng: width and height must be positive integers, got ${width}×${height}`);
+    throw new Error(
+      `encodePng: width and height must be positive integers, got ${width}×${height}`,
+    );
   }
-  if (!(channels in COLOR_TYPE)) throw new Error(`encodePng: channels must be 1, 3 or 4, got ${channels}`);
+  if (!(channels in COLOR_TYPE))
+    throw new Error(`encodePng: channels must be 1, 3 or 4, got ${channels}`);
   if (pixels.length !== width * height * channels) {
-    throw new Error(`encodePng: ${pixels.length} bytes for ${width}×${height}×${channels} (expected ${width * height * channels})`);
+    throw new Error(
+      `encodePng: ${pixels.length} bytes for ${width}×${height}×${channels} (expected ${width * height * channels})`,
+    );
   }
   const stride = width * channels;
   const raw = Buffer.alloc((stride + 1) * height);
@@ -68,7 +78,12 @@ function paeth(a: number, b: number, c: number): number {
 }
 
 /** Decode an 8-bit, non-interlaced PNG (gray, gray+alpha, RGB, RGBA; any row filter). For tests and checks. */
-export function decodePng(png: Uint8Array): { width: number; height: number; channels: number; pixels: Uint8Array } {
+export function decodePng(png: Uint8Array): {
+  width: number;
+  height: number;
+  channels: number;
+  pixels: Uint8Array;
+} {
   const buf = Buffer.from(png);
   if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) throw new Error('decodePng: not a PNG');
   let off = 8;
@@ -81,11 +96,13 @@ export function decodePng(png: Uint8Array): { width: number; height: number; cha
     const type = buf.toString('ascii', off + 4, off + 8);
     const data = buf.subarray(off + 8, off + 8 + len);
     const crc = buf.readUInt32BE(off + 8 + len);
-    if (crc !== crc32(buf.subarray(off + 4, off + 8 + len))) throw new Error(`decodePng: bad CRC in ${type}`);
+    if (crc !== crc32(buf.subarray(off + 4, off + 8 + len)))
+      throw new Error(`decodePng: bad CRC in ${type}`);
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
-      if (data[8] !== 8 || data[12] !== 0) throw new Error('decodePng: only 8-bit, non-interlaced PNGs are supported');
+      if (data[8] !== 8 || data[12] !== 0)
+        throw new Error('decodePng: only 8-bit, non-interlaced PNGs are supported');
       channels = ({ 0: 1, 4: 2, 2: 3, 6: 4 } as Record<number, number>)[data[9]];
       if (!channels) throw new Error(`decodePng: colour type ${data[9]} is not supported`);
     } else if (type === 'IDAT') idat.push(data);
@@ -104,12 +121,23 @@ export function decodePng(png: Uint8Array): { width: number; height: number; cha
       const c = y > 0 && i >= channels ? pixels[row - stride + i - channels] : 0;
       let pred: number;
       switch (filter) {
-        case 0: pred = 0; break;
-        case 1: pred = a; break;
-        case 2: pred = b; break;
-        case 3: pred = (a + b) >> 1; break;
-        case 4: pred = paeth(a, b, c); break;
-        default: throw new Error(`decodePng: bad filter type ${filter} in row ${y}`);
+        case 0:
+          pred = 0;
+          break;
+        case 1:
+          pred = a;
+          break;
+        case 2:
+          pred = b;
+          break;
+        case 3:
+          pred = (a + b) >> 1;
+          break;
+        case 4:
+          pred = paeth(a, b, c);
+          break;
+        default:
+          throw new Error(`decodePng: bad filter type ${filter} in row ${y}`);
       }
       pixels[row + i] = (src[i] + pred) & 0xff;
     }

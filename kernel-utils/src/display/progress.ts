@@ -8,7 +8,9 @@ function fmtTime(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '–';
   if (s < 60) return `${s.toFixed(0)}s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 function fmtValue(v: number | string): string {
@@ -26,7 +28,11 @@ export class Progress {
   private info: Record<string, number | string> = {};
 
   /** `label` names the run; `total` is the number of steps it will take. */
-  constructor(readonly label: string, readonly total: number, private readonly minIntervalMs = 250) {}
+  constructor(
+    readonly label: string,
+    readonly total: number,
+    private readonly minIntervalMs = 250,
+  ) {}
 
   /** Report `done` steps finished, with the numbers to show (loss, epoch, …). Throttled. */
   update(done: number, info: Record<string, number | string> = {}, force = false): void {
@@ -56,7 +62,9 @@ export class Progress {
     const eta = frac > 0 && !final ? (el * (1 - frac)) / frac : 0;
     const width = 24;
     const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
-    const nums = Object.entries(this.info).map(([k, v]) => `${k} ${fmtValue(v)}`).join(' · ');
+    const nums = Object.entries(this.info)
+      .map(([k, v]) => `${k} ${fmtValue(v)}`)
+      .join(' · ');
     return `${this.label} ${bar} ${(frac * 100).toFixed(0)}% ${this.done}/${this.total} · ${fmtTime(el)}${final ? ' done' : ` · ETA ${fmtTime(eta)}`}${nums ? ' · ' + nums : ''}`;
   }
 
@@ -71,7 +79,10 @@ export class Progress {
       `<div style="font-family:monospace;font-size:12px">` +
       `<progress value="${frac.toFixed(4)}" max="1" style="width:240px;vertical-align:middle"></progress> ` +
       `${escapeHtml(text.slice(this.label.length + 1).replace(/[█░]+ /, ''))} <b>${escapeHtml(this.label)}</b></div>`;
-    displayBundle({ 'text/html': html, 'text/plain': text }, { displayId: this.id, update: this.shown });
+    displayBundle(
+      { 'text/html': html, 'text/plain': text },
+      { displayId: this.id, update: this.shown },
+    );
     this.shown = true;
   }
 }

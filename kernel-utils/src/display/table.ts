@@ -13,7 +13,9 @@ function fmt(v: Cell, digits: number): string {
     if (Number.isInteger(v)) return v.toLocaleString('en-US');
     if (!Number.isFinite(v)) return String(v);
     const a = Math.abs(v);
-    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(digits - 1) : v.toFixed(Math.max(0, digits - Math.max(0, Math.floor(Math.log10(a || 1)) + 1)));
+    return a !== 0 && (a < 1e-3 || a >= 1e6)
+      ? v.toExponential(digits - 1)
+      : v.toFixed(Math.max(0, digits - Math.max(0, Math.floor(Math.log10(a || 1)) + 1)));
   }
   return String(v);
 }
@@ -27,7 +29,10 @@ export function rowsToDataFrame(rows: Record<string, Cell>[]): dfd.DataFrame {
 }
 
 /** The HTML table of a DataFrame, numbers right-aligned with `digits` significant digits. */
-export function dataFrameHtml(df: dfd.DataFrame, opts: { caption?: string; digits?: number; maxRows?: number; index?: boolean } = {}): string {
+export function dataFrameHtml(
+  df: dfd.DataFrame,
+  opts: { caption?: string; digits?: number; maxRows?: number; index?: boolean } = {},
+): string {
   const digits = opts.digits ?? 4;
   const cols = df.columns as string[];
   const values = df.values as Cell[][];
@@ -35,30 +40,47 @@ export function dataFrameHtml(df: dfd.DataFrame, opts: { caption?: string; digit
   const maxRows = opts.maxRows ?? 50;
   const showIndex = opts.index ?? false;
   const rows = values.slice(0, maxRows);
-  const th = (showIndex ? ['<th></th>'] : []).concat(cols.map((c) => `<th>${escapeHtml(String(c))}</th>`)).join('');
+  const th = (showIndex ? ['<th></th>'] : [])
+    .concat(cols.map((c) => `<th>${escapeHtml(String(c))}</th>`))
+    .join('');
   const body = rows
     .map((r, i) => {
       const idx = showIndex ? `<th>${escapeHtml(String(index[i]))}</th>` : '';
-      const tds = (Array.isArray(r) ? r : [r]).map((v) => `<td style="text-align:${typeof v === 'number' ? 'right' : 'left'}">${escapeHtml(fmt(v, digits))}</td>`).join('');
+      const tds = (Array.isArray(r) ? r : [r])
+        .map(
+          (v) =>
+            `<td style="text-align:${typeof v === 'number' ? 'right' : 'left'}">${escapeHtml(fmt(v, digits))}</td>`,
+        )
+        .join('');
       return `<tr>${idx}${tds}</tr>`;
     })
     .join('');
-  const more = values.length > maxRows ? `<tr><td colspan="${cols.length + (showIndex ? 1 : 0)}">… ${values.length - maxRows} more rows</td></tr>` : '';
-  const caption = opts.caption ? `<caption style="caption-side:top;font-weight:600;text-align:left;white-space:nowrap">${escapeHtml(opts.caption)}</caption>` : '';
+  const more =
+    values.length > maxRows
+      ? `<tr><td colspan="${cols.length + (showIndex ? 1 : 0)}">… ${values.length - maxRows} more rows</td></tr>`
+      : '';
+  const caption = opts.caption
+    ? `<caption style="caption-side:top;font-weight:600;text-align:left;white-space:nowrap">${escapeHtml(opts.caption)}</caption>`
+    : '';
   return `<table class="dataframe" border="1" style="border-collapse:collapse">${caption}<thead><tr>${th}</tr></thead><tbody>${body}${more}</tbody></table>`;
 }
 
 /** A plain-text rendering of a DataFrame (aligned columns). */
 export function dataFrameText(df: dfd.DataFrame, digits = 4): string {
   const cols = df.columns as string[];
-  const values = (df.values as Cell[][]).map((r) => (Array.isArray(r) ? r : [r]).map((v) => fmt(v, digits)));
+  const values = (df.values as Cell[][]).map((r) =>
+    (Array.isArray(r) ? r : [r]).map((v) => fmt(v, digits)),
+  );
   const widths = cols.map((c, j) => Math.max(String(c).length, ...values.map((r) => r[j].length)));
   const line = (cells: string[]) => cells.map((c, j) => c.padStart(widths[j])).join('  ');
   return [line(cols.map(String)), ...values.map(line)].join('\n');
 }
 
 /** Show a DataFrame (or rows) as a table. Returns nothing, so a cell ending with it prints nothing more. */
-export function showTable(data: dfd.DataFrame | Record<string, Cell>[], opts: { caption?: string; digits?: number; maxRows?: number; index?: boolean } = {}): void {
+export function showTable(
+  data: dfd.DataFrame | Record<string, Cell>[],
+  opts: { caption?: string; digits?: number; maxRows?: number; index?: boolean } = {},
+): void {
   const df = Array.isArray(data) ? rowsToDataFrame(data) : data;
   const text = (opts.caption ? opts.caption + '\n' : '') + dataFrameText(df, opts.digits);
   displayBundle({ 'text/html': dataFrameHtml(df, opts), 'text/plain': text });

@@ -17,14 +17,22 @@ export interface SampleArray {
 /** N×28×28, N×28×28×1 or N×784: an array of MNIST-sized images. */
 export function isImageShape(shape: number[]): boolean {
   const s = shape.join('×');
-  return (shape.length === 3 && s.endsWith('×28×28')) || (shape.length === 4 && s.endsWith('×28×28×1')) || (shape.length === 2 && shape[1] === 784);
+  return (
+    (shape.length === 3 && s.endsWith('×28×28')) ||
+    (shape.length === 4 && s.endsWith('×28×28×1')) ||
+    (shape.length === 2 && shape[1] === 784)
+  );
 }
 
 function asFloatRows(a: SampleArray, name: string): Matrix {
-  if (a.shape.length < 2) throw new Error(`${name}: shape [${a.shape}] is not N×D (one row per sample)`);
+  if (a.shape.length < 2)
+    throw new Error(`${name}: shape [${a.shape}] is not N×D (one row per sample)`);
   const n = a.shape[0];
   const d = a.shape.slice(1).reduce((x, y) => x * y, 1);
-  const data = a.data instanceof Float32Array || a.data instanceof Float64Array ? a.data : Float32Array.from(a.data);
+  const data =
+    a.data instanceof Float32Array || a.data instanceof Float64Array
+      ? a.data
+      : Float32Array.from(a.data);
   const m = matrix(data, n, d, name);
   assertFinite(m, name);
   return m;
@@ -61,12 +69,17 @@ export interface Evaluation {
 }
 
 /** Real vs fake: FID, KID, precision, recall, density, coverage (+ IS and conditional accuracy with the classifier). */
-export async function evaluateSamples(real: SampleArray, fake: SampleArray, opts: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluateSamples(
+  real: SampleArray,
+  fake: SampleArray,
+  opts: EvaluateOptions = {},
+): Promise<Evaluation> {
   const realName = opts.realName ?? 'real';
   const fakeName = opts.fakeName ?? 'fake';
   const k = opts.k ?? 5;
   let kind = opts.features ?? 'auto';
-  if (kind === 'auto') kind = isImageShape(real.shape) && isImageShape(fake.shape) ? 'classifier' : 'raw';
+  if (kind === 'auto')
+    kind = isImageShape(real.shape) && isImageShape(fake.shape) ? 'classifier' : 'raw';
   let realF = asFloatRows(real, realName);
   let fakeF = asFloatRows(fake, fakeName);
   // before the classifier runs: fail fast on sets too small for the k-NN metrics
@@ -74,8 +87,14 @@ export async function evaluateSamples(real: SampleArray, fake: SampleArray, opts
   checkNeighbourCount(fakeF, k, fakeName);
   let fakeProbs: Matrix | null = null;
   if (kind === 'classifier') {
-    for (const [a, name] of [[real, realName], [fake, fakeName]] as const) {
-      if (!isImageShape(a.shape)) throw new Error(`${name}: shape [${a.shape}] is not an array of 28×28 images (N×28×28 or N×784); use --features raw for feature vectors`);
+    for (const [a, name] of [
+      [real, realName],
+      [fake, fakeName],
+    ] as const) {
+      if (!isImageShape(a.shape))
+        throw new Error(
+          `${name}: shape [${a.shape}] is not an array of 28×28 images (N×28×28 or N×784); use --features raw for feature vectors`,
+        );
     }
     const net = await loadDigitClassifier();
     realF = digitFeatures(net, realF.data, { name: realName }).features;
@@ -83,11 +102,20 @@ export async function evaluateSamples(real: SampleArray, fake: SampleArray, opts
     fakeF = f.features;
     fakeProbs = f.probs;
   } else if (realF.cols !== fakeF.cols) {
-    throw new Error(`${realName} has ${realF.cols} features per sample, ${fakeName} has ${fakeF.cols}`);
+    throw new Error(
+      `${realName} has ${realF.cols} features per sample, ${fakeName} has ${fakeF.cols}`,
+    );
   }
-  if (opts.fakeLabels && !fakeProbs) throw new Error('fake labels need the classifier features (conditional accuracy is measured by the digit classifier)');
+  if (opts.fakeLabels && !fakeProbs)
+    throw new Error(
+      'fake labels need the classifier features (conditional accuracy is measured by the digit classifier)',
+    );
   const prdc = precisionRecallDensityCoverage(realF, fakeF, { k });
-  const kid = kernelInceptionDistance(realF, fakeF, { subsets: opts.kidSubsets, subsetSize: opts.kidSubsetSize, seed: opts.seed });
+  const kid = kernelInceptionDistance(realF, fakeF, {
+    subsets: opts.kidSubsets,
+    subsetSize: opts.kidSubsetSize,
+    seed: opts.seed,
+  });
   const out: Evaluation = {
     fid: fid(realF, fakeF),
     kid: { mean: kid.mean, std: kid.std },

@@ -10,7 +10,15 @@
  * an imaginary part is rounding that makes an eigenvalue of the positive semi-definite Gram
  * matrix negative; √|λ| of the most negative one is what is compared with 1e-3.
  */
-import { Matrix, assertFinite, sampleMeanAndCovariance, pivotedCholesky, crossDots, gramOfRows, symmetricEigenvalues } from './linalg';
+import {
+  Matrix,
+  assertFinite,
+  sampleMeanAndCovariance,
+  pivotedCholesky,
+  crossDots,
+  gramOfRows,
+  symmetricEigenvalues,
+} from './linalg';
 
 export interface GaussianStats {
   mean: Float64Array;
@@ -22,7 +30,8 @@ export interface GaussianStats {
 /** Mean and covariance (n − 1) of a feature matrix, as pytorch-fid's calculate_activation_statistics. */
 export function gaussianStats(features: Matrix, name = 'features'): GaussianStats {
   assertFinite(features, name);
-  if (features.rows < 2) throw new Error(`${name}: FID needs at least 2 samples, got ${features.rows}`);
+  if (features.rows < 2)
+    throw new Error(`${name}: FID needs at least 2 samples, got ${features.rows}`);
   const { mean, cov } = sampleMeanAndCovariance(features);
   return { mean, cov, dim: features.cols, count: features.rows };
 }
@@ -31,10 +40,15 @@ export function gaussianStats(features: Matrix, name = 'features'): GaussianStat
  * tr (Σ₁Σ₂)^½ for symmetric positive semi-definite d×d matrices, and the would-be imaginary part
  * (√ of minus the most negative eigenvalue of the Gram matrix; 0 if none is negative).
  */
-export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: number): { trace: number; imaginary: number; rank1: number; rank2: number } {
+export function traceSqrtProduct(
+  sigma1: Float64Array,
+  sigma2: Float64Array,
+  d: number,
+): { trace: number; imaginary: number; rank1: number; rank2: number } {
   const f1 = pivotedCholesky(sigma1, d).columns;
   const f2 = pivotedCholesky(sigma2, d).columns;
-  if (f1.length === 0 || f2.length === 0) return { trace: 0, imaginary: 0, rank1: f1.length, rank2: f2.length };
+  if (f1.length === 0 || f2.length === 0)
+    return { trace: 0, imaginary: 0, rank1: f1.length, rank2: f2.length };
   // C = F₁ᵀF₂ (r₁×r₂); the Gram matrix of its shorter side has the squared singular values.
   const [a, b] = f1.length <= f2.length ? [f1, f2] : [f2, f1];
   const rows = crossDots(a, b);
@@ -54,13 +68,19 @@ export interface FrechetResult {
 }
 
 /** Fréchet distance between N(μ₁, Σ₁) and N(μ₂, Σ₂), with pytorch-fid's safeguards. */
-export function frechetDistance(s1: GaussianStats, s2: GaussianStats, opts: { eps?: number } = {}): FrechetResult {
+export function frechetDistance(
+  s1: GaussianStats,
+  s2: GaussianStats,
+  opts: { eps?: number } = {},
+): FrechetResult {
   const d = s1.dim;
-  if (s2.dim !== d) throw new Error(`frechetDistance: feature dimensions differ (${s1.dim} vs ${s2.dim})`);
+  if (s2.dim !== d)
+    throw new Error(`frechetDistance: feature dimensions differ (${s1.dim} vs ${s2.dim})`);
   const eps = opts.eps ?? 1e-6;
   let meanTerm = 0;
   for (let i = 0; i < d; i++) meanTerm += (s1.mean[i] - s2.mean[i]) ** 2;
-  let tr1 = 0, tr2 = 0;
+  let tr1 = 0,
+    tr2 = 0;
   for (let i = 0; i < d; i++) {
     tr1 += s1.cov[i * d + i];
     tr2 += s2.cov[i * d + i];
@@ -77,12 +97,14 @@ export function frechetDistance(s1: GaussianStats, s2: GaussianStats, opts: { ep
     sq = traceSqrtProduct(c1, c2, d);
     offsetApplied = true;
   }
-  if (sq.imaginary > 1e-3) throw new Error(`frechetDistance: imaginary component ${sq.imaginary} in (Σ₁Σ₂)^½ (over 1e-3)`);
+  if (sq.imaginary > 1e-3)
+    throw new Error(`frechetDistance: imaginary component ${sq.imaginary} in (Σ₁Σ₂)^½ (over 1e-3)`);
   const traceTerm = tr1 + tr2 - 2 * sq.trace;
   return { fid: meanTerm + traceTerm, meanTerm, traceTerm, offsetApplied };
 }
 
 /** FID between two feature sets (rows are samples). */
 export function fid(real: Matrix, fake: Matrix): number {
-  return frechetDistance(gaussianStats(real, 'real features'), gaussianStats(fake, 'fake features')).fid;
+  return frechetDistance(gaussianStats(real, 'real features'), gaussianStats(fake, 'fake features'))
+    .fid;
 }

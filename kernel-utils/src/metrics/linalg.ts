@@ -13,9 +13,16 @@ export interface Matrix {
   cols: number;
 }
 
-export function matrix(data: Float32Array | Float64Array, rows: number, cols: number, name = 'matrix'): Matrix {
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new Error(`${name}: shape ${rows}×${cols} is not a positive integer shape`);
-  if (data.length !== rows * cols) throw new Error(`${name}: ${data.length} values do not fill ${rows}×${cols}`);
+export function matrix(
+  data: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  name = 'matrix',
+): Matrix {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
+    throw new Error(`${name}: shape ${rows}×${cols} is not a positive integer shape`);
+  if (data.length !== rows * cols)
+    throw new Error(`${name}: ${data.length} values do not fill ${rows}×${cols}`);
   return { data, rows, cols };
 }
 
@@ -23,7 +30,10 @@ export function matrix(data: Float32Array | Float64Array, rows: number, cols: nu
 export function assertFinite(m: Matrix, name: string): void {
   const { data, cols } = m;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new Error(`${name}: row ${Math.floor(i / cols)}, column ${i % cols} is ${data[i]}; features must be finite`);
+    if (!Number.isFinite(data[i]))
+      throw new Error(
+        `${name}: row ${Math.floor(i / cols)}, column ${i % cols} is ${data[i]}; features must be finite`,
+      );
   }
 }
 
@@ -65,12 +75,24 @@ export function sampleMeanAndCovariance(X: Matrix): { mean: Float64Array; cov: F
       for (let j = i; j < d2; j += 2) {
         const pj0 = j * B;
         const pj1 = pj0 + B;
-        let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+        let s00 = 0,
+          s01 = 0,
+          s10 = 0,
+          s11 = 0;
         for (let t = 0; t < m; t++) {
-          const a0 = panel[pi0 + t], a1 = panel[pi1 + t], b0 = panel[pj0 + t], b1 = panel[pj1 + t];
-          s00 += a0 * b0; s01 += a0 * b1; s10 += a1 * b0; s11 += a1 * b1;
+          const a0 = panel[pi0 + t],
+            a1 = panel[pi1 + t],
+            b0 = panel[pj0 + t],
+            b1 = panel[pj1 + t];
+          s00 += a0 * b0;
+          s01 += a0 * b1;
+          s10 += a1 * b0;
+          s11 += a1 * b1;
         }
-        cov[i * d + j] += s00; cov[i * d + j + 1] += s01; cov[(i + 1) * d + j] += s10; cov[(i + 1) * d + j + 1] += s11;
+        cov[i * d + j] += s00;
+        cov[i * d + j + 1] += s01;
+        cov[(i + 1) * d + j] += s10;
+        cov[(i + 1) * d + j + 1] += s11;
       }
     }
     if (d2 < d) {
@@ -100,7 +122,11 @@ export function sampleMeanAndCovariance(X: Matrix): { mean: Float64Array; cov: F
  * d·ε·max diag). Returns F's columns. A singular covariance (n ≤ d samples, dead features) gives
  * r < d exactly instead of an error or a made-up jitter.
  */
-export function pivotedCholesky(S: Float64Array, d: number, tol?: number): { columns: Float64Array[]; rank: number } {
+export function pivotedCholesky(
+  S: Float64Array,
+  d: number,
+  tol?: number,
+): { columns: Float64Array[]; rank: number } {
   if (S.length !== d * d) throw new Error(`pivotedCholesky: ${S.length} values are not ${d}×${d}`);
   const diag = new Float64Array(d);
   let maxDiag = 0;
@@ -118,7 +144,11 @@ export function pivotedCholesky(S: Float64Array, d: number, tol?: number): { col
   for (; k < d; k++) {
     let p = -1;
     let best = threshold;
-    for (let i = 0; i < d; i++) if (!used[i] && diag[i] > best) { best = diag[i]; p = i; }
+    for (let i = 0; i < d; i++)
+      if (!used[i] && diag[i] > best) {
+        best = diag[i];
+        p = i;
+      }
     if (p < 0) break;
     used[p] = 1;
     const piv = Math.sqrt(diag[p]);
@@ -128,7 +158,8 @@ export function pivotedCholesky(S: Float64Array, d: number, tol?: number): { col
     for (let i = 0; i < d; i++) {
       if (used[i]) continue;
       const ri = rows[i];
-      let s0 = 0, s1 = 0;
+      let s0 = 0,
+        s1 = 0;
       let j = 0;
       for (; j + 1 < k; j += 2) {
         s0 += ri[j] * rp[j];
@@ -155,18 +186,30 @@ export function pivotedCholesky(S: Float64Array, d: number, tol?: number): { col
  * 2×2 blocks of pairs share their loads. With `symmetric` (A === B) only a ≤ b is computed.
  */
 export function crossDots(A: Float64Array[], B: Float64Array[], symmetric = false): Float64Array[] {
-  const ra = A.length, rb = B.length;
+  const ra = A.length,
+    rb = B.length;
   const out = A.map(() => new Float64Array(rb));
   if (ra === 0 || rb === 0) return out;
   const L = A[0].length;
   for (let a = 0; a < ra; a += 2) {
-    const a0 = A[a], a1 = a + 1 < ra ? A[a + 1] : A[a];
+    const a0 = A[a],
+      a1 = a + 1 < ra ? A[a + 1] : A[a];
     for (let b = symmetric ? a : 0; b < rb; b += 2) {
-      const b0 = B[b], b1 = b + 1 < rb ? B[b + 1] : B[b];
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      const b0 = B[b],
+        b1 = b + 1 < rb ? B[b + 1] : B[b];
+      let s00 = 0,
+        s01 = 0,
+        s10 = 0,
+        s11 = 0;
       for (let t = 0; t < L; t++) {
-        const x0 = a0[t], x1 = a1[t], y0 = b0[t], y1 = b1[t];
-        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+        const x0 = a0[t],
+          x1 = a1[t],
+          y0 = b0[t],
+          y1 = b1[t];
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
       }
       out[a][b] = s00;
       if (b + 1 < rb) out[a][b + 1] = s01;
@@ -194,7 +237,8 @@ export function gramOfRows(rows: Float64Array[]): Float64Array {
  * row access only), then the implicit QL algorithm with Wilkinson shifts (tqli).
  */
 export function symmetricEigenvalues(A: Float64Array, n: number): Float64Array {
-  if (A.length !== n * n) throw new Error(`symmetricEigenvalues: ${A.length} values are not ${n}×${n}`);
+  if (A.length !== n * n)
+    throw new Error(`symmetricEigenvalues: ${A.length} values are not ${n}×${n}`);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   for (let i = n - 1; i > 0; i--) {
@@ -262,11 +306,14 @@ export function symmetricEigenvalues(A: Float64Array, n: number): Float64Array {
         if (Math.abs(e[m]) <= 2.220446049250313e-16 * dd) break;
       }
       if (m !== l) {
-        if (iter++ === 60) throw new Error('symmetricEigenvalues: QL did not converge in 60 iterations');
+        if (iter++ === 60)
+          throw new Error('symmetricEigenvalues: QL did not converge in 60 iterations');
         let g = (d[l + 1] - d[l]) / (2 * e[l]);
         let r = Math.hypot(g, 1);
         g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
-        let s = 1, c = 1, p = 0;
+        let s = 1,
+          c = 1,
+          p = 0;
         let i: number;
         for (i = m - 1; i >= l; i--) {
           let f = s * e[i];

@@ -9,18 +9,29 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Per-pair distances between two lists of NHWC activations (same shapes, one tensor per layer). */
-export function lpipsStyleDistance(actsA: tf.Tensor4D[], actsB: tf.Tensor4D[], weights?: (Float32Array | number[])[]): Float32Array {
-  if (actsA.length !== actsB.length || actsA.length === 0) throw new Error(`lpipsStyleDistance: ${actsA.length} and ${actsB.length} layers; need the same positive number`);
+export function lpipsStyleDistance(
+  actsA: tf.Tensor4D[],
+  actsB: tf.Tensor4D[],
+  weights?: (Float32Array | number[])[],
+): Float32Array {
+  if (actsA.length !== actsB.length || actsA.length === 0)
+    throw new Error(
+      `lpipsStyleDistance: ${actsA.length} and ${actsB.length} layers; need the same positive number`,
+    );
   const total = tf.tidy(() => {
     let sum: tf.Tensor1D | null = null;
     actsA.forEach((a, l) => {
       const b = actsB[l];
-      if (a.shape.join() !== b.shape.join()) throw new Error(`lpipsStyleDistance: layer ${l} shapes differ (${a.shape} vs ${b.shape})`);
+      if (a.shape.join() !== b.shape.join())
+        throw new Error(`lpipsStyleDistance: layer ${l} shapes differ (${a.shape} vs ${b.shape})`);
       const unit = (f: tf.Tensor4D) => f.div(f.square().sum(-1, true).sqrt().add(1e-10));
       let diff = unit(a).sub(unit(b)).square();
       const w = weights?.[l];
       if (w) {
-        if (w.length !== a.shape[3]) throw new Error(`lpipsStyleDistance: layer ${l} has ${a.shape[3]} channels but ${w.length} weights`);
+        if (w.length !== a.shape[3])
+          throw new Error(
+            `lpipsStyleDistance: layer ${l} has ${a.shape[3]} channels but ${w.length} weights`,
+          );
         diff = diff.mul(tf.tensor1d(Float32Array.from(w)));
       }
       const layer = diff.sum(-1).mean([1, 2]) as tf.Tensor1D;

@@ -32,8 +32,14 @@ function rowNorms(X: Matrix): Float64Array {
  * Call `visit(start, count, d2)` with squared distances between rows start…start+count−1 of X and
  * every row of Y (d2 is count×Y.rows, row-major, ≥ 0). With `same` (X is Y) the diagonal is 0.
  */
-export function forEachSquaredDistanceBlock(X: Matrix, Y: Matrix, visit: (start: number, count: number, d2: Float32Array) => void, opts: { blockRows?: number; same?: boolean } = {}): void {
-  if (X.cols !== Y.cols) throw new Error(`distances: feature dimensions differ (${X.cols} vs ${Y.cols})`);
+export function forEachSquaredDistanceBlock(
+  X: Matrix,
+  Y: Matrix,
+  visit: (start: number, count: number, d2: Float32Array) => void,
+  opts: { blockRows?: number; same?: boolean } = {},
+): void {
+  if (X.cols !== Y.cols)
+    throw new Error(`distances: feature dimensions differ (${X.cols} vs ${Y.cols})`);
   const d = X.cols;
   const m = Y.rows;
   const block = opts.blockRows ?? Math.max(1, Math.min(X.rows, Math.floor(4_000_000 / m)));
@@ -43,7 +49,12 @@ export function forEachSquaredDistanceBlock(X: Matrix, Y: Matrix, visit: (start:
   try {
     for (let start = 0; start < X.rows; start += block) {
       const count = Math.min(block, X.rows - start);
-      const prod = tf.tidy(() => tf.matMul(tf.tensor2d(asFloat32(X.data.subarray(start * d, (start + count) * d)), [count, d]), yt));
+      const prod = tf.tidy(() =>
+        tf.matMul(
+          tf.tensor2d(asFloat32(X.data.subarray(start * d, (start + count) * d)), [count, d]),
+          yt,
+        ),
+      );
       const d2 = prod.dataSync() as Float32Array;
       prod.dispose();
       for (let i = 0; i < count; i++) {
@@ -71,32 +82,40 @@ export function kthNeighbourSquaredRadii(X: Matrix, k: number): Float64Array {
   checkNeighbourCount(X, k, 'features');
   const radii = new Float64Array(X.rows);
   const best = new Float64Array(k + 1);
-  forEachSquaredDistanceBlock(X, X, (start, count, d2) => {
-    const m = X.rows;
-    for (let i = 0; i < count; i++) {
-      best.fill(Infinity);
-      const o = i * m;
-      for (let j = 0; j < m; j++) {
-        const v = d2[o + j];
-        if (v < best[k]) {
-          let p = k;
-          while (p > 0 && best[p - 1] > v) {
-            best[p] = best[p - 1];
-            p--;
+  forEachSquaredDistanceBlock(
+    X,
+    X,
+    (start, count, d2) => {
+      const m = X.rows;
+      for (let i = 0; i < count; i++) {
+        best.fill(Infinity);
+        const o = i * m;
+        for (let j = 0; j < m; j++) {
+          const v = d2[o + j];
+          if (v < best[k]) {
+            let p = k;
+            while (p > 0 && best[p - 1] > v) {
+              best[p] = best[p - 1];
+              p--;
+            }
+            best[p] = v;
           }
-          best[p] = v;
         }
+        radii[start + i] = best[k];
       }
-      radii[start + i] = best[k];
-    }
-  }, { same: true });
+    },
+    { same: true },
+  );
   return radii;
 }
 
 /** k must be a positive integer and `X` must have at least k + 1 rows (a point and k neighbours). */
 export function checkNeighbourCount(X: Matrix, k: number, name: string): void {
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
-  if (X.rows < k + 1) throw new Error(`${name}: ${X.rows} samples are too few for k = ${k} (need at least k + 1 = ${k + 1})`);
+  if (X.rows < k + 1)
+    throw new Error(
+      `${name}: ${X.rows} samples are too few for k = ${k} (need at least k + 1 = ${k + 1})`,
+    );
 }
 
 export interface PrdcResult {
@@ -115,14 +134,19 @@ export interface PrdcResult {
  * ≤ follows Kynkäänniemi et al.'s code, < follows prdc's; they differ only on exact ties.
  * `realRadii` (from kthNeighbourSquaredRadii) can be passed to reuse the real set's balls.
  */
-export function precisionRecallDensityCoverage(real: Matrix, fake: Matrix, opts: { k?: number; realRadii?: Float64Array } = {}): PrdcResult {
+export function precisionRecallDensityCoverage(
+  real: Matrix,
+  fake: Matrix,
+  opts: { k?: number; realRadii?: Float64Array } = {},
+): PrdcResult {
   const k = opts.k ?? 5;
   assertFinite(real, 'real features');
   assertFinite(fake, 'fake features');
   checkNeighbourCount(real, k, 'real features');
   checkNeighbourCount(fake, k, 'fake features');
   const rReal = opts.realRadii ?? kthNeighbourSquaredRadii(real, k);
-  if (rReal.length !== real.rows) throw new Error(`realRadii: ${rReal.length} radii for ${real.rows} real samples`);
+  if (rReal.length !== real.rows)
+    throw new Error(`realRadii: ${rReal.length} radii for ${real.rows} real samples`);
   const rFake = kthNeighbourSquaredRadii(fake, k);
   const m = real.rows;
   const nearestFake = new Float64Array(m).fill(Infinity);
@@ -147,7 +171,8 @@ export function precisionRecallDensityCoverage(real: Matrix, fake: Matrix, opts:
       ballsContaining += balls;
     }
   });
-  let recalled = 0, covered = 0;
+  let recalled = 0,
+    covered = 0;
   for (let j = 0; j < m; j++) {
     recalled += realInFakeBall[j];
     if (nearestFake[j] < rReal[j]) covered++;

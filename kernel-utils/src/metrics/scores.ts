@@ -13,11 +13,15 @@ export function inceptionSplits(n: number): number {
   return Math.max(1, Math.min(10, Math.floor(n / 100)));
 }
 
-export function inceptionScore(probs: Matrix, opts: { splits?: number } = {}): { mean: number; std: number; splits: number } {
+export function inceptionScore(
+  probs: Matrix,
+  opts: { splits?: number } = {},
+): { mean: number; std: number; splits: number } {
   assertFinite(probs, 'class probabilities');
   const splits = opts.splits ?? 10;
   const { data, rows: n, cols: c } = probs;
-  if (!Number.isInteger(splits) || splits < 1 || splits > n) throw new Error(`inceptionScore: splits must be an integer in 1…${n}, got ${splits}`);
+  if (!Number.isInteger(splits) || splits < 1 || splits > n)
+    throw new Error(`inceptionScore: splits must be an integer in 1…${n}, got ${splits}`);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = 0; j < c; j++) {
@@ -25,7 +29,8 @@ export function inceptionScore(probs: Matrix, opts: { splits?: number } = {}): {
       if (p < 0) throw new Error(`inceptionScore: row ${i} has a negative probability ${p}`);
       s += p;
     }
-    if (Math.abs(s - 1) > 1e-3) throw new Error(`inceptionScore: row ${i} sums to ${s}, not 1 (pass softmax outputs)`);
+    if (Math.abs(s - 1) > 1e-3)
+      throw new Error(`inceptionScore: row ${i} sums to ${s}, not 1 (pass softmax outputs)`);
   }
   const scores: number[] = [];
   for (let s = 0; s < splits; s++) {
@@ -51,11 +56,13 @@ export function inceptionScore(probs: Matrix, opts: { splits?: number } = {}): {
 /** Share of samples whose most probable class equals the requested label. */
 export function conditionalAccuracy(probs: Matrix, labels: ArrayLike<number>): number {
   const { data, rows: n, cols: c } = probs;
-  if (labels.length !== n) throw new Error(`conditionalAccuracy: ${labels.length} labels for ${n} samples`);
+  if (labels.length !== n)
+    throw new Error(`conditionalAccuracy: ${labels.length} labels for ${n} samples`);
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const y = labels[i];
-    if (!Number.isInteger(y) || y < 0 || y >= c) throw new Error(`conditionalAccuracy: label ${i} is ${y}, not a class in 0…${c - 1}`);
+    if (!Number.isInteger(y) || y < 0 || y >= c)
+      throw new Error(`conditionalAccuracy: label ${i} is ${y}, not a class in 0…${c - 1}`);
     let best = 0;
     for (let j = 1; j < c; j++) if (data[i * c + j] > data[i * c + best]) best = j;
     if (best === y) hits++;
@@ -64,17 +71,29 @@ export function conditionalAccuracy(probs: Matrix, labels: ArrayLike<number>): n
 }
 
 /** CLIP-score of each (image, text) embedding pair, and their mean. Embeddings need not be normalized. */
-export function clipScore(imageEmb: Matrix, textEmb: Matrix, opts: { w?: number } = {}): { mean: number; scores: Float64Array } {
+export function clipScore(
+  imageEmb: Matrix,
+  textEmb: Matrix,
+  opts: { w?: number } = {},
+): { mean: number; scores: Float64Array } {
   const w = opts.w ?? 2.5;
-  if (imageEmb.rows !== textEmb.rows || imageEmb.cols !== textEmb.cols) throw new Error(`clipScore: image embeddings ${imageEmb.rows}×${imageEmb.cols} and text embeddings ${textEmb.rows}×${textEmb.cols} differ in shape`);
+  if (imageEmb.rows !== textEmb.rows || imageEmb.cols !== textEmb.cols)
+    throw new Error(
+      `clipScore: image embeddings ${imageEmb.rows}×${imageEmb.cols} and text embeddings ${textEmb.rows}×${textEmb.cols} differ in shape`,
+    );
   const { rows: n, cols: e } = imageEmb;
   const scores = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    let dotp = 0, na = 0, nb = 0;
+    let dotp = 0,
+      na = 0,
+      nb = 0;
     for (let j = 0; j < e; j++) {
-      const a = imageEmb.data[i * e + j], b = textEmb.data[i * e + j];
-      dotp += a * b; na += a * a; nb += b * b;
+      const a = imageEmb.data[i * e + j],
+        b = textEmb.data[i * e + j];
+      dotp += a * b;
+      na += a * a;
+      nb += b * b;
     }
     const cos = dotp / Math.sqrt(na * nb);
     scores[i] = w * Math.max(cos, 0);

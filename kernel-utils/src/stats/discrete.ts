@@ -1,12 +1,13 @@
 /** Discrete distributions: inverse-CDF sampling, entropy, KL divergence, log-sum-exp (all in nats). */
-import { Rng } from '../random';
+import { Rng } from '../book/random';
 
 /** The cumulative sums of `probs` (which must be ≥ 0 and sum to 1 within 1e-9). */
 export function cumulativeDistribution(probs: ArrayLike<number>): number[] {
   let total = 0;
   const cdf: number[] = [];
   for (let i = 0; i < probs.length; i++) {
-    if (!(probs[i] >= 0)) throw new Error(`probability ${i} is ${probs[i]}; probabilities must be ≥ 0`);
+    if (!(probs[i] >= 0))
+      throw new Error(`probability ${i} is ${probs[i]}; probabilities must be ≥ 0`);
     total += probs[i];
     cdf.push(total);
   }

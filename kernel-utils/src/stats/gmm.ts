@@ -8,8 +8,13 @@
  * under that constraint, so EM stays monotone. Full covariances get `ridge`·I.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../random';
-import { cholesky, gaussianLogDensityDiag, gaussianLogDensityFull, sampleGaussianFull } from './gaussian';
+import { Rng } from '../book/random';
+import {
+  cholesky,
+  gaussianLogDensityDiag,
+  gaussianLogDensityFull,
+  sampleGaussianFull,
+} from './gaussian';
 import { inverseCdf, cumulativeDistribution } from './discrete';
 
 export type CovarianceType = 'diag' | 'full';
@@ -38,16 +43,23 @@ export interface MStepOptions {
 
 /** log πⱼ + log N(xᵢ | μⱼ, Σⱼ) for every row i and component j: [n, k]. */
 export function mixtureLogJoint(x: tf.Tensor2D, gm: GaussianMixture): tf.Tensor2D {
-  if (x.shape[1] !== gm.d) throw new Error(`mixture: data has ${x.shape[1]} dimensions, the model ${gm.d}`);
+  if (x.shape[1] !== gm.d)
+    throw new Error(`mixture: data has ${x.shape[1]} dimensions, the model ${gm.d}`);
   return tf.tidy(() => {
     const logW = tf.tensor1d(Float32Array.from(gm.weights, Math.log));
     if (gm.covariance === 'diag') {
-      return gaussianLogDensityDiag(x, tf.tensor2d(gm.means, [gm.k, gm.d]), tf.tensor2d(gm.variances as Float32Array, [gm.k, gm.d])).add(logW) as tf.Tensor2D;
+      return gaussianLogDensityDiag(
+        x,
+        tf.tensor2d(gm.means, [gm.k, gm.d]),
+        tf.tensor2d(gm.variances as Float32Array, [gm.k, gm.d]),
+      ).add(logW) as tf.Tensor2D;
     }
     const cols: tf.Tensor1D[] = [];
     for (let j = 0; j < gm.k; j++) {
       const cov = (gm.covariances as Float64Array).subarray(j * gm.d * gm.d, (j + 1) * gm.d * gm.d);
-      cols.push(gaussianLogDensityFull(x, gm.means.subarray(j * gm.d, (j + 1) * gm.d), cholesky(cov, gm.d)));
+      cols.push(
+        gaussianLogDensityFull(x, gm.means.subarray(j * gm.d, (j + 1) * gm.d), cholesky(cov, gm.d)),
+      );
     }
     return tf.stack(cols, 1).add(logW) as tf.Tensor2D;
   });
@@ -59,7 +71,10 @@ export function mixtureLogDensity(x: tf.Tensor2D, gm: GaussianMixture): tf.Tenso
 }
 
 /** E-step: responsibilities rᵢⱼ = p(j | xᵢ) [n, k], and the mean log-likelihood (nats per row) under gm. */
-export function eStep(x: tf.Tensor2D, gm: GaussianMixture): { responsibilities: tf.Tensor2D; logLikelihood: number } {
+export function eStep(
+  x: tf.Tensor2D,
+  gm: GaussianMixture,
+): { responsibilities: tf.Tensor2D; logLikelihood: number } {
   let logLikelihood = 0;
   const responsibilities = tf.tidy(() => {
     const joint = mixtureLogJoint(x, gm);
@@ -71,7 +86,11 @@ export function eStep(x: tf.Tensor2D, gm: GaussianMixture): { responsibilities: 
 }
 
 /** M-step: the parameters maximizing the expected complete-data log-likelihood under `responsibilities`. */
-export function mStep(x: tf.Tensor2D, responsibilities: tf.Tensor2D, opts: MStepOptions): GaussianMixture {
+export function mStep(
+  x: tf.Tensor2D,
+  responsibilities: tf.Tensor2D,
+  opts: MStepOptions,
+): GaussianMixture {
   const [n, d] = x.shape;
   const k = responsibilities.shape[1];
   const floor = opts.varianceFloor ?? 1e-3;
@@ -97,11 +116,18 @@ export function mStep(x: tf.Tensor2D, responsibilities: tf.Tensor2D, opts: MStep
   });
   const [w, mu, cov] = out.map((t) => t.dataSync());
   tf.dispose(out);
-  const gm: GaussianMixture = { k, d, covariance: opts.covariance, weights: Float64Array.from(w), means: Float32Array.from(mu) };
+  const gm: GaussianMixture = {
+    k,
+    d,
+    covariance: opts.covariance,
+    weights: Float64Array.from(w),
+    means: Float32Array.from(mu),
+  };
   if (opts.covariance === 'diag') gm.variances = Float32Array.from(cov);
   else {
     gm.covariances = Float64Array.from(cov);
-    for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) gm.covariances[j * d * d + i * d + i] += ridge;
+    for (let j = 0; j < k; j++)
+      for (let i = 0; i < d; i++) gm.covariances[j * d * d + i * d + i] += ridge;
   }
   return gm;
 }
@@ -111,9 +137,16 @@ export function mStep(x: tf.Tensor2D, responsibilities: tf.Tensor2D, opts: MStep
  * distance to the nearest chosen one), the data's overall (co)variance for every component,
  * equal weights.
  */
-export function initGaussianMixture(x: tf.Tensor2D, k: number, opts: MStepOptions & { seed?: number }): GaussianMixture {
+export function initGaussianMixture(
+  x: tf.Tensor2D,
+  k: number,
+  opts: MStepOptions & { seed?: number },
+): GaussianMixture {
   const [n, d] = x.shape;
-  if (k < 1 || k > n) throw new Error(`initGaussianMixture: k = ${k} must be between 1 and the number of rows (${n})`);
+  if (k < 1 || k > n)
+    throw new Error(
+      `initGaussianMixture: k = ${k} must be between 1 and the number of rows (${n})`,
+    );
   const rng = new Rng(opts.seed ?? 0);
   const data = x.dataSync();
   const chosen: number[] = [rng.int(n)];
@@ -147,7 +180,13 @@ export function initGaussianMixture(x: tf.Tensor2D, k: number, opts: MStepOption
   const ones = tf.ones([n, 1]) as tf.Tensor2D;
   const all = mStep(x, ones, opts);
   ones.dispose();
-  const gm: GaussianMixture = { k, d, covariance: opts.covariance, weights: new Float64Array(k).fill(1 / k), means };
+  const gm: GaussianMixture = {
+    k,
+    d,
+    covariance: opts.covariance,
+    weights: new Float64Array(k).fill(1 / k),
+    means,
+  };
   if (opts.covariance === 'diag') {
     gm.variances = new Float32Array(k * d);
     for (let j = 0; j < k; j++) gm.variances.set(all.variances as Float32Array, j * d);
@@ -173,7 +212,10 @@ export interface FitGaussianMixtureOptions extends MStepOptions {
  * EM from k-means++ seeding (or `init`). Returns the fitted model and the mean log-likelihood of
  * every model visited, logLikelihoods[t] being that of the model after t iterations.
  */
-export function fitGaussianMixture(x: tf.Tensor2D, opts: FitGaussianMixtureOptions): { model: GaussianMixture; logLikelihoods: number[] } {
+export function fitGaussianMixture(
+  x: tf.Tensor2D,
+  opts: FitGaussianMixtureOptions,
+): { model: GaussianMixture; logLikelihoods: number[] } {
   let gm = opts.init ?? initGaussianMixture(x, opts.k, opts);
   const iterations = opts.iterations ?? 100;
   const tolerance = opts.tolerance ?? 1e-5;
@@ -185,7 +227,10 @@ export function fitGaussianMixture(x: tf.Tensor2D, opts: FitGaussianMixtureOptio
     const converged = t > 0 && logLikelihood - logLikelihoods[t - 1] < tolerance;
     if (t === iterations || converged || !Number.isFinite(logLikelihood)) {
       responsibilities.dispose();
-      if (!Number.isFinite(logLikelihood)) throw new Error(`EM: the log-likelihood became ${logLikelihood} at iteration ${t}; raise varianceFloor or ridge`);
+      if (!Number.isFinite(logLikelihood))
+        throw new Error(
+          `EM: the log-likelihood became ${logLikelihood} at iteration ${t}; raise varianceFloor or ridge`,
+        );
       return { model: gm, logLikelihoods };
     }
     gm = mStep(x, responsibilities, opts);
@@ -194,11 +239,25 @@ export function fitGaussianMixture(x: tf.Tensor2D, opts: FitGaussianMixtureOptio
 }
 
 /** `n` samples: a component j ~ π by inverse CDF, then x ~ N(μⱼ, Σⱼ). */
-export function sampleGaussianMixture(gm: GaussianMixture, n: number, rng: Rng): { x: Float32Array; component: Int32Array } {
-  const cdf = cumulativeDistribution(Array.from(gm.weights, (w) => w / gm.weights.reduce((a, b) => a + b, 0)));
+export function sampleGaussianMixture(
+  gm: GaussianMixture,
+  n: number,
+  rng: Rng,
+): { x: Float32Array; component: Int32Array } {
+  const cdf = cumulativeDistribution(
+    Array.from(gm.weights, (w) => w / gm.weights.reduce((a, b) => a + b, 0)),
+  );
   const x = new Float32Array(n * gm.d);
   const component = new Int32Array(n);
-  const factors = gm.covariance === 'full' ? Array.from({ length: gm.k }, (_, j) => cholesky((gm.covariances as Float64Array).subarray(j * gm.d * gm.d, (j + 1) * gm.d * gm.d), gm.d)) : [];
+  const factors =
+    gm.covariance === 'full'
+      ? Array.from({ length: gm.k }, (_, j) =>
+          cholesky(
+            (gm.covariances as Float64Array).subarray(j * gm.d * gm.d, (j + 1) * gm.d * gm.d),
+            gm.d,
+          ),
+        )
+      : [];
   for (let s = 0; s < n; s++) {
     const j = inverseCdf(cdf, rng.uniform());
     component[s] = j;

@@ -11,14 +11,18 @@ export interface RocPoint {
 
 function checkScores(name: string, s: ArrayLike<number>): void {
   if (s.length === 0) throw new Error(`ROC: no ${name} scores`);
-  for (let i = 0; i < s.length; i++) if (Number.isNaN(s[i])) throw new Error(`ROC: ${name} score ${i} is NaN`);
+  for (let i = 0; i < s.length; i++)
+    if (Number.isNaN(s[i])) throw new Error(`ROC: ${name} score ${i} is NaN`);
 }
 
 /** Area under the ROC curve, with ties counted as ½. */
 export function rocAuc(positive: ArrayLike<number>, negative: ArrayLike<number>): number {
   checkScores('positive', positive);
   checkScores('negative', negative);
-  const all = [...Array.from(positive, (s) => ({ s, pos: 1 })), ...Array.from(negative, (s) => ({ s, pos: 0 }))].sort((a, b) => a.s - b.s);
+  const all = [
+    ...Array.from(positive, (s) => ({ s, pos: 1 })),
+    ...Array.from(negative, (s) => ({ s, pos: 0 })),
+  ].sort((a, b) => a.s - b.s);
   // rank-sum of the positives, with average ranks over ties
   let rankSum = 0;
   for (let i = 0; i < all.length; ) {
@@ -37,7 +41,10 @@ export function rocAuc(positive: ArrayLike<number>, negative: ArrayLike<number>)
 export function rocCurve(positive: ArrayLike<number>, negative: ArrayLike<number>): RocPoint[] {
   checkScores('positive', positive);
   checkScores('negative', negative);
-  const all = [...Array.from(positive, (s) => ({ s, pos: 1 })), ...Array.from(negative, (s) => ({ s, pos: 0 }))].sort((a, b) => b.s - a.s);
+  const all = [
+    ...Array.from(positive, (s) => ({ s, pos: 1 })),
+    ...Array.from(negative, (s) => ({ s, pos: 0 })),
+  ].sort((a, b) => b.s - a.s);
   const points: RocPoint[] = [{ threshold: Infinity, falsePositiveRate: 0, truePositiveRate: 0 }];
   let tp = 0;
   let fp = 0;
@@ -48,7 +55,11 @@ export function rocCurve(positive: ArrayLike<number>, negative: ArrayLike<number
       else fp++;
       j++;
     }
-    points.push({ threshold: all[i].s, falsePositiveRate: fp / negative.length, truePositiveRate: tp / positive.length });
+    points.push({
+      threshold: all[i].s,
+      falsePositiveRate: fp / negative.length,
+      truePositiveRate: tp / positive.length,
+    });
     i = j;
   }
   return points;

@@ -12,22 +12,54 @@ const LOG_2PI = Math.log(2 * Math.PI);
 
 /** KL(N(μ, diag σ²) ‖ N(0, I)) = ½ Σ (μ² + σ² − 1 − log σ²), one value per row. */
 export function klStandardNormal(mu: tf.Tensor, logVar: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => mu.square().add(logVar.exp()).sub(1).sub(logVar).sum(-1).mul(0.5) as tf.Tensor1D);
+  return tf.tidy(
+    () => mu.square().add(logVar.exp()).sub(1).sub(logVar).sum(-1).mul(0.5) as tf.Tensor1D,
+  );
 }
 
 /** KL(N(μ₁, diag σ₁²) ‖ N(μ₂, diag σ₂²)) = ½ Σ [log(σ₂²/σ₁²) + (σ₁² + (μ₁ − μ₂)²)/σ₂² − 1], per row. */
-export function klDiagGaussians(mu1: tf.Tensor, logVar1: tf.Tensor, mu2: tf.Tensor, logVar2: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => logVar2.sub(logVar1).add(logVar1.exp().add(mu1.sub(mu2).square()).div(logVar2.exp())).sub(1).sum(-1).mul(0.5) as tf.Tensor1D);
+export function klDiagGaussians(
+  mu1: tf.Tensor,
+  logVar1: tf.Tensor,
+  mu2: tf.Tensor,
+  logVar2: tf.Tensor,
+): tf.Tensor1D {
+  return tf.tidy(
+    () =>
+      logVar2
+        .sub(logVar1)
+        .add(logVar1.exp().add(mu1.sub(mu2).square()).div(logVar2.exp()))
+        .sub(1)
+        .sum(-1)
+        .mul(0.5) as tf.Tensor1D,
+  );
 }
 
 /** The reparameterization trick: z = μ + exp(½ log σ²) ⊙ ε with ε ~ N(0, I), differentiable in μ and σ. */
 export function reparameterize(mu: tf.Tensor, logVar: tf.Tensor, seed?: number): tf.Tensor {
-  return tf.tidy(() => mu.add(logVar.mul(0.5).exp().mul(tf.randomNormal(mu.shape, 0, 1, 'float32', seed))));
+  return tf.tidy(() =>
+    mu.add(
+      logVar
+        .mul(0.5)
+        .exp()
+        .mul(tf.randomNormal(mu.shape, 0, 1, 'float32', seed)),
+    ),
+  );
 }
 
 /** log N(z | μ, diag σ²) per row (each row with its own μ, log σ²). */
 export function logNormalDiag(z: tf.Tensor, mu: tf.Tensor, logVar: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => z.sub(mu).square().div(logVar.exp()).add(logVar).add(LOG_2PI).sum(-1).mul(-0.5) as tf.Tensor1D);
+  return tf.tidy(
+    () =>
+      z
+        .sub(mu)
+        .square()
+        .div(logVar.exp())
+        .add(logVar)
+        .add(LOG_2PI)
+        .sum(-1)
+        .mul(-0.5) as tf.Tensor1D,
+  );
 }
 
 /** log p(x | logits) for Bernoulli pixels: Σ x log σ(l) + (1 − x) log(1 − σ(l)), per row, computed stably. */
@@ -41,24 +73,29 @@ export function bernoulliLogLikelihood(x: tf.Tensor, logits: tf.Tensor): tf.Tens
  * with zⱼ ~ q, L_k = log (1/k) Σⱼ wᵢⱼ ≤ log p(xᵢ) (log-sum-exp over the k columns). k = 1 is the ELBO.
  */
 export function iwaeBound(logWeights: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.logSumExp(logWeights, 1).sub(Math.log(logWeights.shape[1])) as tf.Tensor1D);
+  return tf.tidy(
+    () => tf.logSumExp(logWeights, 1).sub(Math.log(logWeights.shape[1])) as tf.Tensor1D,
+  );
 }
 
 // --- small dense linear algebra in float64, for the exact model below -------------------------
 
 type Mat = number[][];
-const matMul = (A: Mat, B: Mat): Mat => A.map((row) => B[0].map((_, j) => row.reduce((s, a, k) => s + a * B[k][j], 0)));
+const matMul = (A: Mat, B: Mat): Mat =>
+  A.map((row) => B[0].map((_, j) => row.reduce((s, a, k) => s + a * B[k][j], 0)));
 const transpose = (A: Mat): Mat => A[0].map((_, j) => A.map((row) => row[j]));
 const flat = (A: Mat) => A.flat();
 function spdInverseAndLogDet(A: Mat): { inv: Mat; logDet: number } {
   const n = A.length;
   const L = cholesky(flat(A), n);
   const Li = invertLowerTriangular(L, n);
-  const inv: Mat = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => {
-    let s = 0;
-    for (let k = Math.max(i, j); k < n; k++) s += Li[k * n + i] * Li[k * n + j]; // (L⁻ᵀ L⁻¹)ᵢⱼ
-    return s;
-  }));
+  const inv: Mat = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      let s = 0;
+      for (let k = Math.max(i, j); k < n; k++) s += Li[k * n + i] * Li[k * n + j]; // (L⁻ᵀ L⁻¹)ᵢⱼ
+      return s;
+    }),
+  );
   let logDet = 0;
   for (let i = 0; i < n; i++) logDet += 2 * Math.log(L[i * n + i]);
   return { inv, logDet };
@@ -90,16 +127,23 @@ export function klFullGaussians(q: FullGaussian, p: FullGaussian): number {
 export class LinearGaussianModel {
   readonly d: number;
   readonly k: number;
-  constructor(readonly W: number[][], readonly b: number[], readonly sigma: number) {
+  constructor(
+    readonly W: number[][],
+    readonly b: number[],
+    readonly sigma: number,
+  ) {
     this.d = W.length;
     this.k = W[0].length;
-    if (b.length !== this.d) throw new Error(`LinearGaussianModel: b has ${b.length} entries, W has ${this.d} rows`);
+    if (b.length !== this.d)
+      throw new Error(`LinearGaussianModel: b has ${b.length} entries, W has ${this.d} rows`);
     if (!(sigma > 0)) throw new Error(`LinearGaussianModel: sigma must be > 0, got ${sigma}`);
   }
 
   /** log p(x) = log N(x | b, WWᵀ + σ²I). */
   logMarginal(x: number[]): number {
-    const C = matMul(this.W, transpose(this.W)).map((row, i) => row.map((v, j) => v + (i === j ? this.sigma ** 2 : 0)));
+    const C = matMul(this.W, transpose(this.W)).map((row, i) =>
+      row.map((v, j) => v + (i === j ? this.sigma ** 2 : 0)),
+    );
     const { inv, logDet } = spdInverseAndLogDet(C);
     const r = x.map((v, i) => v - this.b[i]);
     return -0.5 * (dot(r, matVec(inv, r)) + logDet + this.d * LOG_2PI);
@@ -108,7 +152,9 @@ export class LinearGaussianModel {
   /** The exact posterior p(z | x). */
   posterior(x: number[]): FullGaussian {
     const s2 = this.sigma ** 2;
-    const M = matMul(transpose(this.W), this.W).map((row, i) => row.map((v, j) => v / s2 + (i === j ? 1 : 0)));
+    const M = matMul(transpose(this.W), this.W).map((row, i) =>
+      row.map((v, j) => v / s2 + (i === j ? 1 : 0)),
+    );
     const { inv } = spdInverseAndLogDet(M);
     const r = x.map((v, i) => v - this.b[i]);
     return { mean: matVec(inv, matVec(transpose(this.W), r)).map((v) => v / s2), cov: inv };
@@ -124,7 +170,9 @@ export class LinearGaussianModel {
     const { mean: m, cov: S } = q;
     const s2 = this.sigma ** 2;
     const r = x.map((v, i) => v - this.b[i] - dot(this.W[i], m));
-    const expLik = -0.5 * this.d * Math.log(2 * Math.PI * s2) - (dot(r, r) + trace(matMul(matMul(this.W, S), transpose(this.W)))) / (2 * s2);
+    const expLik =
+      -0.5 * this.d * Math.log(2 * Math.PI * s2) -
+      (dot(r, r) + trace(matMul(matMul(this.W, S), transpose(this.W)))) / (2 * s2);
     const expPrior = -0.5 * this.k * LOG_2PI - 0.5 * (dot(m, m) + trace(S));
     const entropy = 0.5 * this.k * (1 + LOG_2PI) + 0.5 * spdInverseAndLogDet(S).logDet;
     return expLik + expPrior + entropy;
@@ -134,6 +182,9 @@ export class LinearGaussianModel {
   logJoint(x: number[], z: number[]): number {
     const s2 = this.sigma ** 2;
     const r = x.map((v, i) => v - this.b[i] - dot(this.W[i], z));
-    return -0.5 * (dot(r, r) / s2 + this.d * Math.log(2 * Math.PI * s2)) - 0.5 * (dot(z, z) + this.k * LOG_2PI);
+    return (
+      -0.5 * (dot(r, r) / s2 + this.d * Math.log(2 * Math.PI * s2)) -
+      0.5 * (dot(z, z) + this.k * LOG_2PI)
+    );
   }
 }

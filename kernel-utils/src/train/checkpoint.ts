@@ -7,12 +7,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { buildDir } from '../paths';
-import { mode } from '../mode';
-import { replaceDirAtomic } from '../fsutil';
+import { buildDir } from '../book/paths';
+import { mode } from '../book/mode';
+import { replaceDirAtomic } from '../artifacts/fsutil';
 
 /** What a checkpoint holds: a Layers model, several (e.g. an encoder and a decoder), a list of variables, or named variables. */
-export type Trainable = tf.LayersModel | tf.LayersModel[] | tf.Variable[] | Record<string, tf.Variable>;
+export type Trainable =
+  | tf.LayersModel
+  | tf.LayersModel[]
+  | tf.Variable[]
+  | Record<string, tf.Variable>;
 
 export interface CheckpointMeta {
   name: string;
@@ -32,7 +36,11 @@ type WeightEntry = { name: string; value: tf.Tensor; assign: (v: tf.Tensor) => v
 
 /** A Layers model's weights, named as tf.loadLayersModel expects (`prefix` keeps several models apart). */
 function layersModelWeights(m: tf.LayersModel, prefix = ''): WeightEntry[] {
-  return m.weights.map((w) => ({ name: `${prefix}${w.originalName ?? w.name}`, value: w.read(), assign: (v) => w.write(v) }));
+  return m.weights.map((w) => ({
+    name: `${prefix}${w.originalName ?? w.name}`,
+    value: w.read(),
+    assign: (v) => w.write(v),
+  }));
 }
 
 /** The weights of a Trainable, in a fixed order, with names. */
@@ -41,7 +49,12 @@ function weightList(t: Trainable): WeightEntry[] {
   if (Array.isArray(t) && (t as unknown[]).every((m) => m instanceof tf.LayersModel)) {
     return (t as tf.LayersModel[]).flatMap((m, k) => layersModelWeights(m, `${k}/`));
   }
-  if (Array.isArray(t)) return (t as tf.Variable[]).map((v, i) => ({ name: `${i}/${v.name}`, value: v, assign: (x: tf.Tensor) => v.assign(x) }));
+  if (Array.isArray(t))
+    return (t as tf.Variable[]).map((v, i) => ({
+      name: `${i}/${v.name}`,
+      value: v,
+      assign: (x: tf.Tensor) => v.assign(x),
+    }));
   return Object.keys(t)
     .sort()
     .map((k) => ({ name: k, value: t[k], assign: (x) => t[k].assign(x) }));
@@ -53,12 +66,17 @@ export function checkpointDir(notebook: string, name: string, m: string = mode()
 }
 
 /** Save weights (and meta) to `dir`, atomically. */
-export async function saveCheckpoint(dir: string, model: Trainable, meta: Partial<CheckpointMeta> = {}): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  model: Trainable,
+  meta: Partial<CheckpointMeta> = {},
+): Promise<void> {
   const weights = weightList(model);
   const named: tf.NamedTensorMap = {};
   const seen = new Set<string>();
   for (const w of weights) {
-    if (seen.has(w.name)) throw new Error(`saveCheckpoint(${dir}): two weights are both named "${w.name}"`);
+    if (seen.has(w.name))
+      throw new Error(`saveCheckpoint(${dir}): two weights are both named "${w.name}"`);
     seen.add(w.name);
     named[w.name] = w.value;
   }
@@ -96,7 +114,10 @@ export function hasCheckpoint(dir: string): boolean {
  * and the mismatch.
  */
 export async function loadCheckpoint(dir: string, model: Trainable): Promise<CheckpointMeta> {
-  if (!hasCheckpoint(dir)) throw new Error(`${dir}: no complete checkpoint here (needs model.json, weights.bin, meta.json)`);
+  if (!hasCheckpoint(dir))
+    throw new Error(
+      `${dir}: no complete checkpoint here (needs model.json, weights.bin, meta.json)`,
+    );
   let modelJson: { weightsManifest?: { weights: tf.io.WeightsManifestEntry[] }[] };
   let meta: CheckpointMeta;
   try {
@@ -109,17 +130,27 @@ export async function loadCheckpoint(dir: string, model: Trainable): Promise<Che
   if (!specs) throw new Error(`${path.join(dir, 'model.json')}: no weightsManifest`);
   const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
   const expectedBytes = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (bin.length !== expectedBytes) throw new Error(`${path.join(dir, 'weights.bin')}: ${bin.length} bytes, the manifest describes ${expectedBytes}`);
+  if (bin.length !== expectedBytes)
+    throw new Error(
+      `${path.join(dir, 'weights.bin')}: ${bin.length} bytes, the manifest describes ${expectedBytes}`,
+    );
   const targets = weightList(model);
   if (targets.length !== specs.length) {
-    throw new Error(`${dir}: the checkpoint holds ${specs.length} weights but the model has ${targets.length} — the architecture changed`);
+    throw new Error(
+      `${dir}: the checkpoint holds ${specs.length} weights but the model has ${targets.length} — the architecture changed`,
+    );
   }
-  const decoded = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length), specs);
+  const decoded = tf.io.decodeWeights(
+    bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
+    specs,
+  );
   try {
     specs.forEach((s, i) => {
       const want = targets[i].value.shape;
       if (s.shape.length !== want.length || s.shape.some((d, j) => d !== want[j])) {
-        throw new Error(`${dir}: weight ${i} ("${s.name}") has shape [${s.shape}] in the checkpoint but [${want}] in the model — the architecture changed`);
+        throw new Error(
+          `${dir}: weight ${i} ("${s.name}") has shape [${s.shape}] in the checkpoint but [${want}] in the model — the architecture changed`,
+        );
       }
     });
     specs.forEach((s, i) => targets[i].assign(decoded[s.name]));
@@ -147,7 +178,9 @@ export interface LoadOrTrainOptions<T> {
  * Reuse a trained model when one with the same config was saved before (this mode, this
  * notebook); otherwise train it and save it. Returns the training result (fresh or stored).
  */
-export async function loadOrTrain<T>(opts: LoadOrTrainOptions<T>): Promise<{ result: T; trained: boolean; dir: string; reason: string }> {
+export async function loadOrTrain<T>(
+  opts: LoadOrTrainOptions<T>,
+): Promise<{ result: T; trained: boolean; dir: string; reason: string }> {
   const dir = checkpointDir(opts.notebook, opts.name);
   const log = opts.log ?? ((s: string) => console.log(s));
   const retrain = opts.retrain ?? process.env.BOOK_RETRAIN === '1';
@@ -157,7 +190,8 @@ export async function loadOrTrain<T>(opts: LoadOrTrainOptions<T>): Promise<{ res
   else if (!hasCheckpoint(dir)) reason = 'no checkpoint yet';
   else {
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as CheckpointMeta;
-    if (JSON.stringify(meta.config) !== JSON.stringify(config)) reason = 'the config changed since the checkpoint was saved';
+    if (JSON.stringify(meta.config) !== JSON.stringify(config))
+      reason = 'the config changed since the checkpoint was saved';
     else {
       try {
         const loaded = await loadCheckpoint(dir, opts.model);

@@ -5,7 +5,7 @@
  * apart from optimizer slots created on the very first step).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng, opSeed } from '../random';
+import { Rng, opSeed } from '../book/random';
 import { Progress } from '../display/progress';
 
 export type HistoryRow = { epoch: number; loss: number; seconds: number } & Record<string, number>;
@@ -27,7 +27,10 @@ export interface FitOptions {
   shuffle?: boolean;
   seed?: number;
   /** Per-epoch extra numbers (e.g. validation loss). Tensors made inside are disposed afterwards. */
-  onEpochEnd?: (epoch: number, row: HistoryRow) => Record<string, number> | void | Promise<Record<string, number> | void>;
+  onEpochEnd?: (
+    epoch: number,
+    row: HistoryRow,
+  ) => Record<string, number> | void | Promise<Record<string, number> | void>;
   /** Show progress (default true). */
   progress?: boolean;
   /** How often the running loss is read back for progress and the NaN guard, in ms (default 500). */
@@ -36,7 +39,12 @@ export interface FitOptions {
 
 /** Thrown when the loss becomes NaN or infinite. */
 export class NonFiniteLossError extends Error {
-  constructor(readonly runName: string, readonly epoch: number, readonly step: number, readonly value: number) {
+  constructor(
+    readonly runName: string,
+    readonly epoch: number,
+    readonly step: number,
+    readonly value: number,
+  ) {
     super(
       `${runName}: the loss became ${value} at epoch ${epoch}, by step ${step}. Training stopped. ` +
         'Usual causes: a learning rate too high, log(0) in the loss (clip probabilities or use logits), or inputs outside the expected range.',
@@ -48,7 +56,10 @@ export class NonFiniteLossError extends Error {
 function numRows(data: tf.Tensor[]): number {
   const n = data[0].shape[0];
   for (const t of data) {
-    if (t.shape[0] !== n) throw new Error(`fit: every data tensor needs the same number of rows; got ${data.map((d) => d.shape[0]).join(', ')}`);
+    if (t.shape[0] !== n)
+      throw new Error(
+        `fit: every data tensor needs the same number of rows; got ${data.map((d) => d.shape[0]).join(', ')}`,
+      );
   }
   return n;
 }
@@ -70,7 +81,8 @@ export async function fit(opts: FitOptions): Promise<History> {
 
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     const t0 = Date.now();
-    const order = opts.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
+    const order =
+      opts.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
     let sum: tf.Scalar = tf.scalar(0);
     let lastCheck = Date.now();
     let seen = 0;
@@ -95,7 +107,10 @@ export async function fit(opts: FitOptions): Promise<History> {
           lastCheck = Date.now();
           const mean = (await sum.data())[0] / seen;
           if (!Number.isFinite(mean)) throw new NonFiniteLossError(name, epoch, s + 1, mean);
-          progress?.update((epoch - 1) * stepsPerEpoch + s + 1, { epoch: `${epoch}/${opts.epochs}`, loss: mean });
+          progress?.update((epoch - 1) * stepsPerEpoch + s + 1, {
+            epoch: `${epoch}/${opts.epochs}`,
+            loss: mean,
+          });
           await new Promise((r) => setImmediate(r)); // let the kernel send the update
         }
       }
@@ -107,7 +122,8 @@ export async function fit(opts: FitOptions): Promise<History> {
           const extra = await opts.onEpochEnd(epoch, row);
           if (extra) {
             for (const [k, v] of Object.entries(extra)) {
-              if (typeof v !== 'number') throw new Error(`${name}: onEpochEnd must return numbers; "${k}" is ${typeof v}`);
+              if (typeof v !== 'number')
+                throw new Error(`${name}: onEpochEnd must return numbers; "${k}" is ${typeof v}`);
               row[k] = v;
             }
           }
@@ -128,13 +144,22 @@ export async function fit(opts: FitOptions): Promise<History> {
 }
 
 /** Mean of `fn(batch)` over `data` in batches, without gradients or leaks (e.g. a test loss). */
-export function evaluateInBatches(data: tf.Tensor | tf.Tensor[], fn: (batch: tf.Tensor[]) => tf.Scalar, batchSize = 500): number {
+export function evaluateInBatches(
+  data: tf.Tensor | tf.Tensor[],
+  fn: (batch: tf.Tensor[]) => tf.Scalar,
+  batchSize = 500,
+): number {
   const ts = Array.isArray(data) ? data : [data];
   const n = numRows(ts);
   let total = 0;
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
-    const v = tf.tidy(() => fn(ts.map((t) => t.slice(start, b))).mul(b).dataSync()[0]);
+    const v = tf.tidy(
+      () =>
+        fn(ts.map((t) => t.slice(start, b)))
+          .mul(b)
+          .dataSync()[0],
+    );
     total += v;
   }
   return total / n;

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ku, tf, backend } from '../helpers.mjs';
+
+test('saveSamples writes an .npy with the samples and a PNG grid under build/artifacts/<notebook>', async () => {
+  await backend();
+  const samples = tf.randomUniform([12, 28, 28]);
+  const { npy, png } = ku.saveSamples('unit-test', 'samples', samples, { gridMax: 8 });
+  assert.equal(npy, path.join(process.env.BOOK_BUILD, 'artifacts', 'unit-test', 'samples.npy'));
+  const back = ku.loadNpy(npy);
+  assert.deepEqual(back.shape, [12, 28, 28]);
+  assert.deepEqual(
+    Array.from(back.data.subarray(0, 10)),
+    Array.from(samples.dataSync().subarray(0, 10)),
+  );
+  const img = ku.decodePng(fs.readFileSync(png));
+  assert.equal(img.width, 3 * 56 + 4 * 2); // 8 images → 3 columns at scale 2
+  samples.dispose();
+  assert.throws(() => ku.artifactsDir('../escape'), /must be letters, digits/);
+});
+
+test('recordMetrics keeps one entry per model, mode and dataset, and refuses non-finite numbers', () => {
+  ku.recordMetrics('unit-metrics', 'vae', { nll: 91.5 });
+  ku.recordMetrics('unit-metrics', 'gmm', { nll: 120 });
+  ku.recordMetrics('unit-metrics', 'vae', { nll: 90.1 });
+  ku.recordMetrics('unit-metrics', 'vae', { nll: 80 }, { dataset: 'mnist' });
+  const entries = ku.readMetrics('unit-metrics');
+  assert.equal(entries.length, 3);
+  assert.deepEqual(
+    entries.map((e) => [e.model, e.dataset, e.metrics.nll]),
+    [
+      ['gmm', 'mnist-embedded', 120],
+      ['vae', 'mnist-embedded', 90.1],
+      ['vae', 'mnist', 80],
+    ],
+  );
+  assert.ok(
+    entries.every((e) => e.mode === ku.mode() && typeof e.backend === 'string' && e.recordedAt),
+  );
+  assert.throws(() => ku.recordMetrics('unit-metrics', 'bad', { nll: NaN }), /metric "nll" is NaN/);
+  const file = path.join(ku.artifactsDir('unit-metrics'), 'metrics.json');
+  fs.writeFileSync(file, '{oops');
+  assert.throws(() => ku.readMetrics('unit-metrics'), /metrics\.json: not a valid metrics list/);
+});
