@@ -9,6 +9,7 @@ import { Mode, byMode, mode } from './mode';
 import { seedEverything } from './random';
 import { displayBundle, escapeHtml } from '../display/jupyter';
 import { artifactsDir } from '../artifacts/artifacts';
+import { keepModel } from './keep';
 
 export interface NotebookContext {
   name: string;
@@ -18,6 +19,12 @@ export interface NotebookContext {
   artifactsDir: string;
   /** Pick a value for this run's mode: `nb.byMode({quick: 1, standard: 20, full: 100})`. */
   byMode<T>(values: { quick: T; standard: T; full?: T }): T;
+  /**
+   * Hold a model (or tensor, optimizer, array or object of them) by name for this notebook:
+   * what the name held before is disposed, so a re-run cell frees the model it replaces.
+   * `const vae = nb.keep('vae', buildVae(20, 400));`
+   */
+  keep<T>(name: string, value: T): T;
 }
 
 export async function setupNotebook(
@@ -37,6 +44,7 @@ export async function setupNotebook(
     backend,
     artifactsDir: artifactsDir(name),
     byMode: (v) => byMode(v, m),
+    keep: (key, value) => keepModel(`${name}/${key}`, value),
   };
   if (!opts.quiet) {
     const text = [

@@ -10,7 +10,7 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Matrix, matrix } from './linalg';
+import { Matrix, matrix } from '../stats/linalg';
 import { lpipsStyleDistance } from './lpips';
 import { clipScore } from './scores';
 import { loadCheckpoint, hasCheckpoint, CheckpointMeta } from '../train/checkpoint';

@@ -2,7 +2,7 @@
  * One call that scores a set of samples against real data with every distribution metric, as
  * the command-line evaluator (`npm run metrics`) and notebook 14 do.
  */
-import { Matrix, matrix, assertFinite } from './linalg';
+import { Matrix, matrix, assertFinite } from '../stats/linalg';
 import { fid } from './fid';
 import { kernelInceptionDistance } from './kid';
 import { precisionRecallDensityCoverage, checkNeighbourCount } from './neighbours';

@@ -13,12 +13,12 @@
 import {
   Matrix,
   assertFinite,
-  sampleMeanAndCovariance,
+  sampleCovariance,
   pivotedCholesky,
   crossDots,
   gramOfRows,
   symmetricEigenvalues,
-} from './linalg';
+} from '../stats/linalg';
 
 export interface GaussianStats {
   mean: Float64Array;
@@ -32,7 +32,7 @@ export function gaussianStats(features: Matrix, name = 'features'): GaussianStat
   assertFinite(features, name);
   if (features.rows < 2)
     throw new Error(`${name}: FID needs at least 2 samples, got ${features.rows}`);
-  const { mean, cov } = sampleMeanAndCovariance(features);
+  const { mean, covariance: cov } = sampleCovariance(features);
   return { mean, cov, dim: features.cols, count: features.rows };
 }
 

@@ -1,4 +1,4 @@
-export * from './linalg';
+export * from '../stats/linalg';
 export * from './fid';
 export * from './neighbours';
 export * from './kid';

@@ -6,7 +6,7 @@
  * Unlike FID it has no bias in the number of samples, and can be negative for equal distributions.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Matrix, assertFinite } from './linalg';
+import { Matrix, assertFinite } from '../stats/linalg';
 import { Rng } from '../book/random';
 
 /** Σ over all entries of (AᵀB/d + 1)³, and over the diagonal when A is B (float64 sums). */

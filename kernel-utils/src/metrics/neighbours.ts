@@ -9,7 +9,7 @@
  * never held at once: each pass streams blocks of `blockRows` rows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Matrix, assertFinite } from './linalg';
+import { Matrix, assertFinite } from '../stats/linalg';
 
 /** float32 data as it is (tfjs copies it into the backend anyway); float64 converted. */
 function asFloat32(a: Float32Array | Float64Array): Float32Array {

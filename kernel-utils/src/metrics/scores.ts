@@ -6,7 +6,7 @@
  *    generator was asked for.
  *  - CLIP-score (Hessel et al. 2021): w · max(cos(image embedding, text embedding), 0), w = 2.5.
  */
-import { Matrix, assertFinite } from './linalg';
+import { Matrix, assertFinite } from '../stats/linalg';
 
 /** Splits for n samples: 10 as the original code, but none under 100 samples (IS of 2 samples means little). */
 export function inceptionSplits(n: number): number {

@@ -5,59 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../book/random';
+import { cholesky, invertLowerTriangular } from './linalg';
 
 const LOG_2PI = Math.log(2 * Math.PI);
-
-/** Lower-triangular L with L·Lᵀ = A (A symmetric positive definite, d × d row-major). */
-export function cholesky(a: ArrayLike<number>, d: number): Float64Array {
-  if (a.length !== d * d) throw new Error(`cholesky: ${a.length} values for a ${d}×${d} matrix`);
-  const L = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    let s = a[j * d + j];
-    for (let k = 0; k < j; k++) s -= L[j * d + k] * L[j * d + k];
-    if (!(s > 0))
-      throw new Error(
-        `cholesky: the matrix is not positive definite (pivot ${j} is ${s}); add a small ridge to the diagonal`,
-      );
-    const ljj = Math.sqrt(s);
-    L[j * d + j] = ljj;
-    for (let i = j + 1; i < d; i++) {
-      let t = a[i * d + j];
-      for (let k = 0; k < j; k++) t -= L[i * d + k] * L[j * d + k];
-      L[i * d + j] = t / ljj;
-    }
-  }
-  return L;
-}
-
-/** The inverse of a lower-triangular matrix (forward substitution, column by column). */
-export function invertLowerTriangular(L: ArrayLike<number>, d: number): Float64Array {
-  const inv = new Float64Array(d * d);
-  for (let c = 0; c < d; c++) {
-    for (let i = c; i < d; i++) {
-      let s = i === c ? 1 : 0;
-      for (let k = c; k < i; k++) s -= L[i * d + k] * inv[k * d + c];
-      inv[i * d + c] = s / L[i * d + i];
-    }
-  }
-  return inv;
-}
-
-/** Mean and (maximum-likelihood, divide-by-n) covariance of the rows of x, plus `ridge`·I. */
-export function meanAndCovariance(
-  x: tf.Tensor2D,
-  ridge = 0,
-): { mean: Float64Array; covariance: Float64Array } {
-  const [n, d] = x.shape;
-  const [mean, cov] = tf.tidy(() => {
-    const mu = x.mean(0);
-    const xc = x.sub(mu);
-    return [mu.dataSync(), tf.matMul(xc, xc, true, false).div(n).dataSync()];
-  });
-  const covariance = Float64Array.from(cov);
-  for (let i = 0; i < d; i++) covariance[i * d + i] += ridge;
-  return { mean: Float64Array.from(mean), covariance };
-}
 
 /**
  * log N(x | μ, Σ) for each row of x, with Σ = L·Lᵀ: −½‖L⁻¹(x − μ)‖² − Σᵢ log Lᵢᵢ − (d/2) log 2π.

@@ -9,12 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../book/random';
-import {
-  cholesky,
-  gaussianLogDensityDiag,
-  gaussianLogDensityFull,
-  sampleGaussianFull,
-} from './gaussian';
+import { cholesky } from './linalg';
+import { gaussianLogDensityDiag, gaussianLogDensityFull, sampleGaussianFull } from './gaussian';
 import { inverseCdf, cumulativeDistribution } from './discrete';
 
 export type CovarianceType = 'diag' | 'full';

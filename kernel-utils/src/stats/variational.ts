@@ -6,7 +6,7 @@
  * to check log p(x) = ELBO(q) + KL(q ‖ p(z|x)) with numbers. All in nats.
  */
 import * as tf from '@tensorflow/tfjs';
-import { cholesky, invertLowerTriangular } from './gaussian';
+import { Mat, dot, matMul, matVec, spdInverseAndLogDet, trace, transpose } from './linalg';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -77,32 +77,6 @@ export function iwaeBound(logWeights: tf.Tensor2D): tf.Tensor1D {
     () => tf.logSumExp(logWeights, 1).sub(Math.log(logWeights.shape[1])) as tf.Tensor1D,
   );
 }
-
-// --- small dense linear algebra in float64, for the exact model below -------------------------
-
-type Mat = number[][];
-const matMul = (A: Mat, B: Mat): Mat =>
-  A.map((row) => B[0].map((_, j) => row.reduce((s, a, k) => s + a * B[k][j], 0)));
-const transpose = (A: Mat): Mat => A[0].map((_, j) => A.map((row) => row[j]));
-const flat = (A: Mat) => A.flat();
-function spdInverseAndLogDet(A: Mat): { inv: Mat; logDet: number } {
-  const n = A.length;
-  const L = cholesky(flat(A), n);
-  const Li = invertLowerTriangular(L, n);
-  const inv: Mat = Array.from({ length: n }, (_, i) =>
-    Array.from({ length: n }, (_, j) => {
-      let s = 0;
-      for (let k = Math.max(i, j); k < n; k++) s += Li[k * n + i] * Li[k * n + j]; // (L⁻ᵀ L⁻¹)ᵢⱼ
-      return s;
-    }),
-  );
-  let logDet = 0;
-  for (let i = 0; i < n; i++) logDet += 2 * Math.log(L[i * n + i]);
-  return { inv, logDet };
-}
-const trace = (A: Mat) => A.reduce((s, row, i) => s + row[i], 0);
-const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
-const matVec = (A: Mat, v: number[]) => A.map((row) => dot(row, v));
 
 /** A Gaussian over z with a full covariance (float64). */
 export interface FullGaussian {

@@ -2,7 +2,8 @@
  * A training loop for the book: mini-batches drawn by a seeded shuffle, one optimizer step per
  * batch, progress updated in place, a guard that stops on a NaN/Inf loss with a clear message,
  * and no leaked tensors (every step is tidied; each epoch leaves tf.memory() as it found it,
- * apart from optimizer slots created on the very first step).
+ * apart from optimizer slots created on the very first step, which are freed at the end unless
+ * keepOptimizer is set).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, opSeed } from '../book/random';
@@ -31,6 +32,11 @@ export interface FitOptions {
     epoch: number,
     row: HistoryRow,
   ) => Record<string, number> | void | Promise<Record<string, number> | void>;
+  /**
+   * Keep the optimizer (and its moment estimates) after training, e.g. to continue with another
+   * fit call. Default false: fit disposes it at the end, so a re-run training cell frees them.
+   */
+  keepOptimizer?: boolean;
   /** Show progress (default true). */
   progress?: boolean;
   /** How often the running loss is read back for progress and the NaN guard, in ms (default 500). */
@@ -140,6 +146,7 @@ export async function fit(opts: FitOptions): Promise<History> {
     }
   }
   progress?.finish();
+  if (!opts.keepOptimizer) opts.optimizer.dispose();
   return history;
 }
 

@@ -160,7 +160,7 @@ test('the symmetric eigenvalue solver agrees with the trace and Frobenius norm, 
     for (let i = 1; i < n; i++) assert.ok(ev[i - 1] <= ev[i]);
   }
   const X = gaussianRows(rng, 5, 12); // rank 4 after centring
-  const { cov } = ku.sampleMeanAndCovariance(X);
+  const { covariance: cov } = ku.sampleCovariance(X);
   const f = ku.pivotedCholesky(cov, 12);
   assert.equal(f.rank, 4);
   for (let i = 0; i < 12; i++)

@@ -68,6 +68,7 @@ test('fit: an epoch leaves tf.memory().numTensors as it found it', async () => {
     epochs: 1,
     batchSize: 16,
     optimizer,
+    keepOptimizer: true, // one optimizer across the three fit calls below
     loss: ([x, y]) => tf.losses.meanSquaredError(y, model.apply(x)),
     onEpochEnd: () => ({
       val: ku.evaluateInBatches(
@@ -89,6 +90,25 @@ test('fit: an epoch leaves tf.memory().numTensors as it found it', async () => {
   optimizer.dispose();
 });
 
+test('fit: by default the optimizer and its moment estimates are freed when training ends', async () => {
+  await backend();
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+  const data = regressionData(64);
+  const before = tf.memory().numTensors;
+  const history = await ku.fit({
+    data,
+    epochs: 2,
+    batchSize: 16,
+    optimizer: tf.train.adam(0.01), // 2 moments per weight: 4 slots, plus its β powers
+    loss: ([x, y]) => tf.losses.meanSquaredError(y, model.apply(x)),
+    progress: false,
+  });
+  assert.equal(history.length, 2);
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose(data);
+  model.dispose();
+});
+
 test('fit: a NaN loss stops training with a clear message and leaks nothing', async () => {
   await backend();
   const w = tf.variable(tf.scalar(1));
@@ -102,6 +122,7 @@ test('fit: a NaN loss stops training with a clear message and leaks nothing', as
       epochs: 2,
       batchSize: 10,
       optimizer,
+      keepOptimizer: true,
       loss: ([b]) => tf.log(b.mul(w).sub(2)).mean(),
       progress: false,
     }),
@@ -118,6 +139,7 @@ test('fit: a NaN loss stops training with a clear message and leaks nothing', as
       epochs: 1,
       batchSize: 1,
       optimizer,
+      keepOptimizer: true,
       loss: () => w.mul(1),
       progress: false,
     }),

@@ -1,12 +1,23 @@
 /**
- * Dense float64 linear algebra for the metrics, in plain JS (typed arrays, row-major): feature
- * means and covariances, a rank-revealing (pivoted) Cholesky factor, and the eigenvalues of a
+ * The book's one linear-algebra module, float64 in plain JS (typed arrays, row-major): means,
+ * covariances named by their divisor (mleCovariance: n, sampleCovariance: n − 1), Cholesky
+ * factors and triangular inverses, small dense matrices for exact models, a rank-revealing (pivoted) Cholesky factor, and the eigenvalues of a
  * symmetric matrix (Householder tridiagonalization + implicit QL). Float64 throughout: FID is a
  * difference of traces of size ~tr Σ, and float32 rounding in a covariance's null space would
  * come back, square-rooted, as a visible error.
  */
 
 /** Row-major n×d data, float32 or float64. */
+import * as tf from '@tensorflow/tfjs';
+
+/** The mean of a list of numbers. */
+export function mean(a: ArrayLike<number>): number {
+  if (a.length === 0) throw new Error('mean: the list is empty');
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s / a.length;
+}
+
 export interface Matrix {
   data: Float32Array | Float64Array;
   rows: number;
@@ -50,12 +61,12 @@ export function columnMeans(X: Matrix): Float64Array {
 }
 
 /**
- * Mean and sample covariance (divisor n − 1, as numpy.cov) of the rows of X (n×d). The product
+ * Mean and sample covariance (unbiased, divisor n − 1, as numpy.cov) of the rows of X (n×d). The product
  * XcᵀXc is accumulated in panels of rows transposed to columns, 2×2 entries at a time.
  */
-export function sampleMeanAndCovariance(X: Matrix): { mean: Float64Array; cov: Float64Array } {
+export function sampleCovariance(X: Matrix): { mean: Float64Array; covariance: Float64Array } {
   const { data, rows: n, cols: d } = X;
-  if (n < 2) throw new Error(`sampleMeanAndCovariance: needs at least 2 rows, got ${n}`);
+  if (n < 2) throw new Error(`sampleCovariance: needs at least 2 rows, got ${n}`);
   const mean = columnMeans(X);
   const cov = new Float64Array(d * d);
   const B = 128;
@@ -113,7 +124,7 @@ export function sampleMeanAndCovariance(X: Matrix): { mean: Float64Array; cov: F
       cov[j * d + i] = v;
     }
   }
-  return { mean, cov };
+  return { mean, covariance: cov };
 }
 
 /**
@@ -343,3 +354,87 @@ export function symmetricEigenvalues(A: Float64Array, n: number): Float64Array {
   }
   return d.sort();
 }
+
+/** Lower-triangular L with L·Lᵀ = A (A symmetric positive definite, d × d row-major). */
+export function cholesky(a: ArrayLike<number>, d: number): Float64Array {
+  if (a.length !== d * d) throw new Error(`cholesky: ${a.length} values for a ${d}×${d} matrix`);
+  const L = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = a[j * d + j];
+    for (let k = 0; k < j; k++) s -= L[j * d + k] * L[j * d + k];
+    if (!(s > 0))
+      throw new Error(
+        `cholesky: the matrix is not positive definite (pivot ${j} is ${s}); add a small ridge to the diagonal`,
+      );
+    const ljj = Math.sqrt(s);
+    L[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = a[i * d + j];
+      for (let k = 0; k < j; k++) t -= L[i * d + k] * L[j * d + k];
+      L[i * d + j] = t / ljj;
+    }
+  }
+  return L;
+}
+
+/** The inverse of a lower-triangular matrix (forward substitution, column by column). */
+export function invertLowerTriangular(L: ArrayLike<number>, d: number): Float64Array {
+  const inv = new Float64Array(d * d);
+  for (let c = 0; c < d; c++) {
+    for (let i = c; i < d; i++) {
+      let s = i === c ? 1 : 0;
+      for (let k = c; k < i; k++) s -= L[i * d + k] * inv[k * d + c];
+      inv[i * d + c] = s / L[i * d + i];
+    }
+  }
+  return inv;
+}
+
+/**
+ * The maximum-likelihood mean and covariance of the rows of x (divisor n:
+ * Σ̂ = (1/n) Σᵢ (xᵢ − μ̂)(xᵢ − μ̂)ᵀ), plus `ridge`·I on the diagonal. See sampleCovariance for
+ * the unbiased one (divisor n − 1).
+ */
+export function mleCovariance(
+  x: tf.Tensor2D,
+  ridge = 0,
+): { mean: Float64Array; covariance: Float64Array } {
+  const [n, d] = x.shape;
+  const [mean, cov] = tf.tidy(() => {
+    const mu = x.mean(0);
+    const xc = x.sub(mu);
+    return [mu.dataSync(), tf.matMul(xc, xc, true, false).div(n).dataSync()];
+  });
+  const covariance = Float64Array.from(cov);
+  for (let i = 0; i < d; i++) covariance[i * d + i] += ridge;
+  return { mean: Float64Array.from(mean), covariance };
+}
+
+// --- small dense matrices as arrays of rows (the exact models of chapter 07) ---------------------
+
+/** A small dense matrix as an array of rows. */
+
+export type Mat = number[][];
+export const matMul = (A: Mat, B: Mat): Mat =>
+  A.map((row) => B[0].map((_, j) => row.reduce((s, a, k) => s + a * B[k][j], 0)));
+export const transpose = (A: Mat): Mat => A[0].map((_, j) => A.map((row) => row[j]));
+export const flat = (A: Mat) => A.flat();
+export /** The inverse and log-determinant of a symmetric positive definite A, through its Cholesky factor. */
+function spdInverseAndLogDet(A: Mat): { inv: Mat; logDet: number } {
+  const n = A.length;
+  const L = cholesky(flat(A), n);
+  const Li = invertLowerTriangular(L, n);
+  const inv: Mat = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      let s = 0;
+      for (let k = Math.max(i, j); k < n; k++) s += Li[k * n + i] * Li[k * n + j]; // (L⁻ᵀ L⁻¹)ᵢⱼ
+      return s;
+    }),
+  );
+  let logDet = 0;
+  for (let i = 0; i < n; i++) logDet += 2 * Math.log(L[i * n + i]);
+  return { inv, logDet };
+}
+export const trace = (A: Mat) => A.reduce((s, row, i) => s + row[i], 0);
+export const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
+export const matVec = (A: Mat, v: number[]) => A.map((row) => dot(row, v));
