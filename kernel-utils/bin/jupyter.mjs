@@ -168,12 +168,21 @@ export function listNotebooks() {
 
 /**
  * Execute one notebook through the real tslab kernel. Returns {ok, stderr, seconds}; on a failing
- * cell stderr names the cell, shows its source and what the kernel wrote to stderr.
+ * cell stderr names the cell, shows its source and what the kernel wrote to stderr. With
+ * `rerunTagged: 'training'`, each cell tagged so is run twice more right after its first run
+ * (checkpoints reused), and the run fails if tf.memory().numTensors changes between the runs.
  */
 export function runNotebook(
   input,
   output,
-  { mode = 'standard', timeout = 1800, env = {}, python, progress = false } = {},
+  {
+    mode = 'standard',
+    timeout = 1800,
+    env = {},
+    python,
+    progress = false,
+    rerunTagged = null,
+  } = {},
 ) {
   const py = python ?? ensureJupyter('run');
   const t0 = Date.now();
@@ -187,6 +196,7 @@ export function runNotebook(
       '--timeout',
       String(timeout),
       ...(progress ? ['--progress'] : []),
+      ...(rerunTagged ? ['--rerun-tagged', rerunTagged] : []),
     ],
     {
       env: jupyterEnv({ BOOK_MODE: mode, ...env }),

@@ -3,11 +3,18 @@
 tslab reports a failing cell only as stderr text plus an error status (no iopub error
 message), so nbclient's own error text is empty. This runner names the failing cell and prints
 its source and its stderr. Usage: run_notebook.py IN.ipynb OUT.ipynb [--timeout SECONDS]
+
+--rerun-tagged TAG: right after a cell whose metadata.tags holds TAG has run, run it twice more,
+as a reader re-running it in Jupyter would (BOOK_RETRAIN is lifted for the re-runs, so a saved
+checkpoint is reused), and fail the run if tf.memory().numTensors is not the same after each run.
+The counts go to the cell's metadata (book_run.rerun_tensors).
 """
 import argparse
 import os
 import sys
 import time
+
+import re
 
 import nbformat
 from nbclient import NotebookClient
@@ -24,6 +31,35 @@ def cell_stderr(cell):
     return "".join(parts).rstrip()
 
 
+PROBE = (
+    "console.log(`__numTensors=${require('@tensorflow/tfjs').memory().numTensors}`);"
+)
+LIFT_RETRAIN = (
+    "(globalThis as any).__bookRetrain = process.env.BOOK_RETRAIN; delete process.env.BOOK_RETRAIN;"
+)
+RESTORE_RETRAIN = (
+    "if ((globalThis as any).__bookRetrain !== undefined)"
+    " process.env.BOOK_RETRAIN = (globalThis as any).__bookRetrain;"
+)
+
+
+def run_hidden(client, source, index):
+    """Run a helper cell that is not part of the notebook; return its stdout."""
+    cell = nbformat.v4.new_code_cell(source)
+    client.execute_cell(cell, index)
+    return "".join(
+        o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"
+    )
+
+
+def tensor_count(client, index):
+    out = run_hidden(client, PROBE, index)
+    m = re.search(r"__numTensors=(\d+)", out)
+    if not m:
+        raise RuntimeError(f"the tensor-count probe printed no count: {out!r}")
+    return int(m.group(1))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("input")
@@ -31,6 +67,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     ap.add_argument("--kernel", default="tslab")
     ap.add_argument("--progress", action="store_true", help="print each cell's time as it finishes")
+    ap.add_argument("--rerun-tagged", default=None, help="re-run cells with this tag, checking tf.memory()")
     args = ap.parse_args()
 
     nb = nbformat.read(args.input, as_version=4)
@@ -60,6 +97,31 @@ def main():
                 failure = (number, index, cell, kind, str(e).strip())
                 cell.setdefault("metadata", {})["book_run"] = {"status": "failed", "seconds": round(time.time() - started, 3)}
                 break
+            tags = cell.get("metadata", {}).get("tags", [])
+            if args.rerun_tagged and args.rerun_tagged in tags:
+                counts = [tensor_count(client, index)]
+                run_hidden(client, LIFT_RETRAIN, index)
+                try:
+                    for _ in range(2):
+                        client.execute_cell(cell, index)
+                        counts.append(tensor_count(client, index))
+                except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+                    failure = (number, index, cell, "failed when re-run", str(e).strip())
+                    cell["metadata"]["book_run"] = {"status": "failed", "seconds": round(time.time() - started, 3)}
+                    break
+                finally:
+                    run_hidden(client, RESTORE_RETRAIN, index)
+                cell.setdefault("metadata", {})["book_run_rerun_tensors"] = counts
+                if len(set(counts)) != 1:
+                    leak = " -> ".join(str(c) for c in counts)
+                    failure = (number, index, cell, f"leaks tensors when re-run ({leak})", "")
+                    cell["outputs"].append(nbformat.v4.new_output(
+                        "stream", name="stderr",
+                        text=f"tf.memory().numTensors after the first run and two re-runs: {leak}\n"))
+                    cell["metadata"]["book_run"] = {"status": "failed", "seconds": round(time.time() - started, 3)}
+                    break
+                if args.progress:
+                    print(f"  code cell {number} re-run twice: {counts[0]} tensors each time", flush=True)
             # tslab sends no execution_count; number the cells so front ends show In [n].
             if cell.get("execution_count") is None:
                 cell["execution_count"] = number

@@ -52,6 +52,28 @@ export function saveSamples(
 
 export type MetricValue = number | string | boolean | null | Record<string, number>;
 
+/**
+ * What a recorded number is, declared by the chapter that records it, so that the leaderboard
+ * (chapter 14) reads it instead of a list of names:
+ *  - 'lower' / 'higher': a score where lower (higher) is better, comparable across chapters
+ *    (held-out NLL in nats, test accuracy, KID…);
+ *  - { better, comparable: false }: a score that only means something within its chapter
+ *    (a training loss, an accuracy on a toy set);
+ *  - 'setting': describes the run (epochs, k, sample counts), not a score.
+ */
+export type MetricDeclaration =
+  | 'lower'
+  | 'higher'
+  | 'setting'
+  | { better: 'lower' | 'higher'; comparable: boolean };
+
+/** A declaration in its stored form. */
+export interface MetricKind {
+  kind: 'score' | 'setting';
+  better?: 'lower' | 'higher';
+  comparable: boolean;
+}
+
 export interface MetricsEntry {
   model: string;
   mode: string;
@@ -59,6 +81,14 @@ export interface MetricsEntry {
   backend: string;
   recordedAt: string;
   metrics: Record<string, MetricValue>;
+  /** One declaration per metric (entries written before declarations existed have none). */
+  declared?: Record<string, MetricKind>;
+}
+
+function metricKind(d: MetricDeclaration): MetricKind {
+  if (d === 'setting') return { kind: 'setting', comparable: false };
+  if (d === 'lower' || d === 'higher') return { kind: 'score', better: d, comparable: true };
+  return { kind: 'score', better: d.better, comparable: d.comparable };
 }
 
 /** Read build/artifacts/<notebook>/metrics.json (an empty list if none). */
@@ -77,19 +107,37 @@ export function readMetrics(notebook: string): MetricsEntry[] {
 }
 
 /**
- * Record a model's metrics in build/artifacts/<notebook>/metrics.json. The entry for the same
- * model, mode and dataset is replaced; every other entry is kept. Written atomically. Returns
- * nothing, so a cell ending with it prints nothing more (readMetrics reads the entries back).
+ * Record a model's metrics in build/artifacts/<notebook>/metrics.json. Every number must be
+ * declared in `opts.declare` (see MetricDeclaration): which direction is better and whether it
+ * compares across chapters, or that it is a setting. The entry for the same model, mode and
+ * dataset is replaced; every other entry is kept. Written atomically. Returns nothing, so a cell
+ * ending with it prints nothing more (readMetrics reads the entries back).
  */
 export function recordMetrics(
   notebook: string,
   model: string,
   metrics: Record<string, MetricValue>,
-  opts: { dataset?: string } = {},
+  opts: { dataset?: string; declare?: Record<string, MetricDeclaration> } = {},
 ): void {
+  const declare = opts.declare ?? {};
+  const declared: Record<string, MetricKind> = {};
   for (const [k, v] of Object.entries(metrics)) {
     if (typeof v === 'number' && !Number.isFinite(v))
       throw new Error(`recordMetrics(${notebook}, ${model}): metric "${k}" is ${v}`);
+    const d = declare[k];
+    if (d === undefined) {
+      if (typeof v === 'number' || (typeof v === 'object' && v !== null))
+        throw new Error(
+          `recordMetrics(${notebook}, ${model}): metric "${k}" is not declared: add it to ` +
+            "opts.declare as 'lower', 'higher', 'setting' or { better, comparable: false }",
+        );
+      continue;
+    }
+    declared[k] = metricKind(d);
+  }
+  for (const k of Object.keys(declare)) {
+    if (!(k in metrics))
+      throw new Error(`recordMetrics(${notebook}, ${model}): "${k}" is declared but not recorded`);
   }
   const entry: MetricsEntry = {
     model,
@@ -98,6 +146,7 @@ export function recordMetrics(
     backend: tf.getBackend(),
     recordedAt: new Date().toISOString(),
     metrics,
+    declared,
   };
   const kept = readMetrics(notebook).filter(
     (e) => !(e.model === entry.model && e.mode === entry.mode && e.dataset === entry.dataset),

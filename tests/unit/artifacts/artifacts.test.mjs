@@ -21,11 +21,47 @@ test('saveSamples writes an .npy with the samples and a PNG grid under build/art
   assert.throws(() => ku.artifactsDir('../escape'), /must be letters, digits/);
 });
 
+test('recordMetrics stores what each number is, and refuses an undeclared or unrecorded one', () => {
+  ku.recordMetrics(
+    'unit-declared',
+    'vae',
+    { nll: 90.1, train_loss: 88, epochs: 50, note: 'text needs no declaration' },
+    {
+      declare: {
+        nll: 'lower',
+        train_loss: { better: 'lower', comparable: false },
+        epochs: 'setting',
+      },
+    },
+  );
+  const [entry] = ku.readMetrics('unit-declared');
+  assert.deepEqual(entry.declared, {
+    nll: { kind: 'score', better: 'lower', comparable: true },
+    train_loss: { kind: 'score', better: 'lower', comparable: false },
+    epochs: { kind: 'setting', comparable: false },
+  });
+  assert.throws(
+    () => ku.recordMetrics('unit-declared', 'bad', { nll: 1, k: 3 }, { declare: { nll: 'lower' } }),
+    /metric "k" is not declared/,
+  );
+  assert.throws(
+    () =>
+      ku.recordMetrics(
+        'unit-declared',
+        'bad',
+        { nll: 1 },
+        { declare: { nll: 'lower', acc: 'higher' } },
+      ),
+    /"acc" is declared but not recorded/,
+  );
+});
+
 test('recordMetrics keeps one entry per model, mode and dataset, and refuses non-finite numbers', () => {
-  ku.recordMetrics('unit-metrics', 'vae', { nll: 91.5 });
-  ku.recordMetrics('unit-metrics', 'gmm', { nll: 120 });
-  ku.recordMetrics('unit-metrics', 'vae', { nll: 90.1 });
-  ku.recordMetrics('unit-metrics', 'vae', { nll: 80 }, { dataset: 'mnist' });
+  const declare = { nll: 'lower' };
+  ku.recordMetrics('unit-metrics', 'vae', { nll: 91.5 }, { declare });
+  ku.recordMetrics('unit-metrics', 'gmm', { nll: 120 }, { declare });
+  ku.recordMetrics('unit-metrics', 'vae', { nll: 90.1 }, { declare });
+  ku.recordMetrics('unit-metrics', 'vae', { nll: 80 }, { dataset: 'mnist', declare });
   const entries = ku.readMetrics('unit-metrics');
   assert.equal(entries.length, 3);
   assert.deepEqual(
@@ -39,7 +75,10 @@ test('recordMetrics keeps one entry per model, mode and dataset, and refuses non
   assert.ok(
     entries.every((e) => e.mode === ku.mode() && typeof e.backend === 'string' && e.recordedAt),
   );
-  assert.throws(() => ku.recordMetrics('unit-metrics', 'bad', { nll: NaN }), /metric "nll" is NaN/);
+  assert.throws(
+    () => ku.recordMetrics('unit-metrics', 'bad', { nll: NaN }, { declare }),
+    /metric "nll" is NaN/,
+  );
   const file = path.join(ku.artifactsDir('unit-metrics'), 'metrics.json');
   fs.writeFileSync(file, '{oops');
   assert.throws(() => ku.readMetrics('unit-metrics'), /metrics\.json: not a valid metrics list/);
