@@ -7,6 +7,7 @@
 //    cells (--write regenerates them);
 //  - nothing in the repository points into the workspace folder around it (a clone lacks it);
 //  - `tsc --noEmit` of kernel-utils (strict, unused locals and parameters are errors).
+// `--only NN` limits it to the notebooks starting with NN (and the chapter modules).
 // Each problem is printed as "file[, cell N], line L: what is wrong"; the exit code is 1 if any.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +29,8 @@ const require = createRequire(import.meta.url);
 export const MAX_LINE = 100;
 export const MAX_CELL_LINES = 40;
 const write = process.argv.includes('--write');
+// --only 07 [--only 08]: just those notebooks' cells (and the chapter modules), for working on one
+const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--only' ? [a] : []));
 const problems = [];
 const rel = (f) => path.relative(ROOT, f);
 
@@ -72,7 +75,10 @@ async function formatCell(text, file, n) {
 }
 
 async function lintNotebooks() {
-  for (const file of notebookFiles()) {
+  const selected = notebookFiles().filter(
+    (f) => only.length === 0 || only.some((p) => path.basename(f).startsWith(p)),
+  );
+  for (const file of selected) {
     const raw = fs.readFileSync(file, 'utf8');
     const nb = readNotebook(file);
     let changed = false;
@@ -146,9 +152,11 @@ function typecheck() {
 
 await lintNotebooks();
 await lintChapters();
-await lintFiles();
-lintSelfContained();
-typecheck();
+if (only.length === 0) {
+  await lintFiles();
+  lintSelfContained();
+  typecheck();
+}
 if (problems.length) {
   console.error(problems.join('\n'));
   console.error(`lint: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
