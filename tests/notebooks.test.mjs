@@ -17,16 +17,24 @@ const env = { BOOK_BUILD: BUILD, BOOK_RETRAIN: '1' };
 
 for (const nb of listNotebooks()) {
   const base = path.basename(nb, '.ipynb');
-  test(`notebook ${base} runs top to bottom in quick mode`, () => {
+  test(`notebook ${base} runs top to bottom in quick mode; re-run training cells leak nothing`, () => {
+    // every cell tagged "training" is re-run twice right after its first run (its checkpoint
+    // reused, as a reader re-running it in Jupyter), and tf.memory().numTensors must not change
     const r = runNotebook(nb, path.join(OUT, `${base}.ipynb`), {
       mode: 'quick',
       timeout: 600,
       env,
       python,
+      rerunTagged: 'training',
     });
     assert.ok(r.ok, `\n${r.stderr}`);
     const executed = JSON.parse(fs.readFileSync(path.join(OUT, `${base}.ipynb`), 'utf8'));
     const code = executed.cells.filter((c) => c.cell_type === 'code');
+    for (const c of code.filter((c) => c.metadata.tags?.includes('training'))) {
+      const counts = c.metadata.book_run_rerun_tensors;
+      assert.ok(Array.isArray(counts) && counts.length === 3, 'the training cell was re-run twice');
+      assert.deepEqual(new Set(counts).size, 1, `tensor counts after each run: ${counts}`);
+    }
     const statuses = code.map((c) => c.metadata.book_run?.status ?? 'not run');
     assert.ok(
       code.length > 0 && statuses.every((s) => s === 'ok'),
@@ -45,11 +53,11 @@ for (const nb of listNotebooks()) {
   });
 }
 
-function writeNotebook(file, sources) {
+function writeNotebook(file, sources, tags = {}) {
   const cells = sources.map((src, i) => ({
     cell_type: 'code',
     id: `t${i}`,
-    metadata: {},
+    metadata: tags[i] ? { tags: tags[i] } : {},
     execution_count: null,
     outputs: [],
     source: src,
@@ -105,4 +113,47 @@ test('a TypeScript type error in a cell fails the run with the compiler message'
   assert.equal(r.ok, false);
   assert.match(r.stderr, /code cell 1 \(cell #1 of 1\) failed/);
   assert.match(r.stderr, /Type 'string' is not assignable to type 'number'/);
+});
+
+test('the re-run check fails a training cell that leaks, and passes one that holds its model by name', () => {
+  const dir = path.join(OUT, 'runner');
+  const leaky = path.join(dir, 'leaky.ipynb');
+  const setup = "import * as tf from '@tensorflow/tfjs';\nimport * as ku from 'kernel-utils';";
+  writeNotebook(leaky, [setup, 'const weights = tf.ones([3]);'], { 1: ['training'] });
+  const r = runNotebook(leaky, path.join(dir, 'leaky.out.ipynb'), {
+    mode: 'quick',
+    timeout: 120,
+    env,
+    python,
+    rerunTagged: 'training',
+  });
+  assert.equal(r.ok, false);
+  assert.match(
+    r.stderr,
+    /code cell 2 \(cell #2 of 2\) leaks tensors when re-run \((\d+) -> \d+ -> \d+\)/,
+  );
+  const [, a, b, c] = /\((\d+) -> (\d+) -> (\d+)\)/.exec(r.stderr).map(Number);
+  assert.deepEqual([b - a, c - b], [1, 1], 'one tensor more per re-run');
+
+  const kept = path.join(dir, 'kept.ipynb');
+  writeNotebook(
+    kept,
+    [
+      `${setup}\nconst nb = await ku.setupNotebook('kept-test', { quiet: true });`,
+      "const weights = nb.keep('weights', tf.ones([3]));",
+    ],
+    { 1: ['training'] },
+  );
+  const out = path.join(dir, 'kept.out.ipynb');
+  const k = runNotebook(kept, out, {
+    mode: 'quick',
+    timeout: 120,
+    env,
+    python,
+    rerunTagged: 'training',
+  });
+  assert.ok(k.ok, k.stderr);
+  const counts = JSON.parse(fs.readFileSync(out, 'utf8')).cells[1].metadata.book_run_rerun_tensors;
+  assert.equal(counts.length, 3);
+  assert.equal(new Set(counts).size, 1);
 });

@@ -31,6 +31,9 @@ export const MAX_CELL_LINES = 40;
 const write = process.argv.includes('--write');
 // --only 07 [--only 08]: just those notebooks' cells (and the chapter modules), for working on one
 const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--only' ? [a] : []));
+// --notebooks DIR: check (or format) the notebooks of another folder, and nothing else
+const nbDirArg = process.argv[process.argv.indexOf('--notebooks') + 1];
+const notebooksDir = process.argv.includes('--notebooks') ? path.resolve(nbDirArg) : undefined;
 const problems = [];
 const rel = (f) => path.relative(ROOT, f);
 
@@ -75,7 +78,7 @@ async function formatCell(text, file, n) {
 }
 
 async function lintNotebooks() {
-  const selected = notebookFiles().filter(
+  const selected = notebookFiles(notebooksDir).filter(
     (f) => only.length === 0 || only.some((p) => path.basename(f).startsWith(p)),
   );
   for (const file of selected) {
@@ -151,8 +154,8 @@ function typecheck() {
 }
 
 await lintNotebooks();
-await lintChapters();
-if (only.length === 0) {
+if (!notebooksDir) await lintChapters();
+if (only.length === 0 && !notebooksDir) {
   await lintFiles();
   lintSelfContained();
   typecheck();

@@ -46,7 +46,11 @@ RESTORE_RETRAIN = (
 def run_hidden(client, source, index):
     """Run a helper cell that is not part of the notebook; return its stdout."""
     cell = nbformat.v4.new_code_cell(source)
-    client.execute_cell(cell, index)
+    real = client.nb.cells[index]
+    try:
+        client.execute_cell(cell, index)
+    finally:
+        client.nb.cells[index] = real  # nbclient stores the executed cell at that index
     return "".join(
         o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"
     )
