@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../book/random';
-import { cholesky, invertLowerTriangular } from './linalg';
+import { invertLowerTriangular } from './linalg';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

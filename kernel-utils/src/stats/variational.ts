@@ -6,7 +6,7 @@
  * to check log p(x) = ELBO(q) + KL(q ‖ p(z|x)) with numbers. All in nats.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Mat, dot, matMul, matVec, spdInverseAndLogDet, trace, transpose } from './linalg';
+import { dot, matMul, matVec, spdInverseAndLogDet, trace, transpose } from './linalg';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
