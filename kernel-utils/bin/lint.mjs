@@ -6,7 +6,8 @@
 //  - the generated chapter modules (kernel-utils/src/chapters/) match the notebooks' `// @save`
 //    cells (--write regenerates them);
 //  - nothing in the repository points into the workspace folder around it (a clone lacks it);
-//  - `tsc --noEmit` of kernel-utils (strict, unused locals and parameters are errors).
+//  - `tsc --noEmit` of kernel-utils (strict, unused locals and parameters are errors);
+//  - ESLint on kernel-utils/src, only for promises nobody awaits or misused (eslint.config.mjs).
 // `--only NN` limits it to the notebooks starting with NN (and the chapter modules).
 // Each problem is printed as "file[, cell N], line L: what is wrong"; the exit code is 1 if any.
 import { spawnSync } from 'node:child_process';
@@ -142,6 +143,16 @@ function lintSelfContained() {
   }
 }
 
+/** ESLint (eslint.config.mjs): floating and misused promises in kernel-utils. */
+function eslint() {
+  const bin = require.resolve('eslint/bin/eslint.js');
+  const r = spawnSync(process.execPath, [bin, '--max-warnings', '0', 'kernel-utils/src'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) problems.push(`eslint (kernel-utils):\n${(r.stdout + r.stderr).trim()}`);
+}
+
 function typecheck() {
   const tsc = require.resolve('typescript/bin/tsc');
   const r = spawnSync(
@@ -159,6 +170,7 @@ if (only.length === 0 && !notebooksDir) {
   await lintFiles();
   lintSelfContained();
   typecheck();
+  eslint();
 }
 if (problems.length) {
   console.error(problems.join('\n'));

@@ -14,7 +14,6 @@ type WriteDisplay = (
 
 function writer(): WriteDisplay | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const jupyter = require('tslab/dist/jupyter');
     return (jupyter.lastWriteDisplayData as WriteDisplay | undefined) ?? null;
   } catch {
