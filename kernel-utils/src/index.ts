@@ -33,3 +33,5 @@ export * from './stats/variational';
 export * from './artifacts/npy';
 export * from './artifacts/artifacts';
 export * from './metrics';
+// chapter code saved with `// @save` in the notebooks: ku.ch07.buildVae and so on (last: it uses the rest)
+export * from './chapters';

@@ -39,6 +39,16 @@ function alreadyDisposed(d: Disposable): boolean {
 }
 
 /**
+ * Layers models first, the largest first: a model built from others ({encoder, decoder,
+ * autoencoder}) must be disposed before its parts, or its own dispose stops at the first part
+ * already disposed and leaves the other parts' weights alive.
+ */
+function disposalOrder(found: Set<Disposable>): Disposable[] {
+  const size = (d: Disposable) => (d instanceof tf.LayersModel ? d.weights.length : -1);
+  return [...found].sort((a, b) => size(b) - size(a));
+}
+
+/**
  * Hold `value` as `key`, disposing what `key` held before (except the parts the new value
  * still contains). Returns `value`.
  */
@@ -46,7 +56,7 @@ export function keepModel<T>(key: string, value: T): T {
   const before = held.get(key);
   if (before !== undefined && before !== value) {
     const keepNow = disposablesIn(value);
-    for (const d of disposablesIn(before)) {
+    for (const d of disposalOrder(disposablesIn(before))) {
       if (keepNow.has(d) || alreadyDisposed(d)) continue;
       try {
         d.dispose();

@@ -33,3 +33,23 @@ test('keepModel: a part the new value still holds is not disposed', async () => 
   assert.doesNotThrow(() => shared.predict(tf.ones([1, 2])).dispose());
   ku.releaseModels('test/');
 });
+
+test('keepModel: a model built from two held parts frees all weights, whatever the key order', async () => {
+  await backend();
+  const build = () => {
+    const encoder = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] });
+    const decoder = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [2] })] });
+    const input = tf.input({ shape: [4] });
+    const autoencoder = tf.model({ inputs: input, outputs: decoder.apply(encoder.apply(input)) });
+    return { encoder, decoder, autoencoder }; // the parts before the whole
+  };
+  const before = tf.memory().numTensors;
+  ku.keepModel('test/ae', build());
+  const once = tf.memory().numTensors;
+  assert.equal(once - before, 4);
+  ku.keepModel('test/ae', build());
+  ku.keepModel('test/ae', build());
+  assert.equal(tf.memory().numTensors, once);
+  ku.releaseModels('test/');
+  assert.equal(tf.memory().numTensors, before);
+});
