@@ -145,7 +145,7 @@ function lintSelfContained() {
 
 /** ESLint (eslint.config.mjs): floating and misused promises in kernel-utils. */
 function eslint() {
-  const bin = require.resolve('eslint/bin/eslint.js');
+  const bin = path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
   const r = spawnSync(process.execPath, [bin, '--max-warnings', '0', 'kernel-utils/src'], {
     cwd: ROOT,
     encoding: 'utf8',

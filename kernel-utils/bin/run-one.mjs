@@ -24,9 +24,15 @@ if (prefixes.length === 0) {
 const python = ensureJupyter('run');
 const env = build ? { BOOK_BUILD: path.resolve(build) } : {};
 let failed = 0;
-for (const nb of listNotebooks().filter((f) => prefixes.some((p) => path.basename(f).startsWith(p)))) {
+for (const nb of listNotebooks().filter((f) =>
+  prefixes.some((p) => path.basename(f).startsWith(p)),
+)) {
   const base = path.basename(nb, '.ipynb');
-  const out = path.join(build ? path.resolve(build) : path.resolve('build'), 'try', `${base}.ipynb`);
+  const out = path.join(
+    build ? path.resolve(build) : path.resolve('build'),
+    'try',
+    `${base}.ipynb`,
+  );
   const r = runNotebook(nb, out, { mode, python, env, progress: true, rerunTagged: rerun });
   console.log(`${base}: ${r.ok ? 'ok' : 'FAILED'} in ${r.seconds.toFixed(1)} s → ${out}`);
   if (!r.ok) {

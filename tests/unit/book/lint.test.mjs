@@ -31,7 +31,7 @@ function lint(dir, ...args) {
 
 test('lint passes a formatted notebook', () => {
   const dir = tempDir('lint-ok-');
-  notebook(dir, '01-ok.ipynb', ["const x = 1;\nconsole.log(x + 1);"]);
+  notebook(dir, '01-ok.ipynb', ['const x = 1;\nconsole.log(x + 1);']);
   const r = lint(dir);
   assert.equal(r.status, 0, r.out);
   assert.match(r.out, /lint: clean/);
