@@ -32,8 +32,17 @@ export function saveSamples(
   const dir = artifactsDir(notebook);
   const npy = path.join(dir, `${name}.npy`);
   const png = path.join(dir, `${name}.png`);
-  saveNpy(npy, samples);
   const data = samples instanceof tf.Tensor ? (samples.dataSync() as Float32Array) : samples.data;
+  // samples are images in [0, 1]: what the leaderboard and `npm run metrics` read
+  for (let i = 0; i < data.length; i++) {
+    const v = Number(data[i]);
+    if (!(v >= 0 && v <= 1))
+      throw new Error(
+        `saveSamples(${notebook}, ${name}): value ${v} at index ${i} is not in [0, 1]; ` +
+          'samples are images: clip or rescale them before saving',
+      );
+  }
+  saveNpy(npy, samples);
   const shape = samples instanceof tf.Tensor ? samples.shape : samples.shape;
   const per = shape.slice(1).reduce((a, b) => a * b, 1);
   const count = Math.min(shape[0], opts.gridMax ?? 100);

@@ -21,6 +21,20 @@ test('saveSamples writes an .npy with the samples and a PNG grid under build/art
   assert.throws(() => ku.artifactsDir('../escape'), /must be letters, digits/);
 });
 
+test('saveSamples refuses values outside [0, 1] and writes nothing', async () => {
+  await backend();
+  const bad = { data: Float32Array.from([0, 0.5, 1.2, 0]), shape: [1, 2, 2] };
+  assert.throws(
+    () => ku.saveSamples('unit-test', 'out-of-range', bad),
+    /saveSamples\(unit-test, out-of-range\): value 1\.2.* at index 2 is not in \[0, 1\]/,
+  );
+  const nan = { data: Float32Array.from([0, NaN, 0, 0]), shape: [1, 2, 2] };
+  assert.throws(() => ku.saveSamples('unit-test', 'nan', nan), /value NaN at index 1/);
+  const dir = ku.artifactsDir('unit-test');
+  assert.ok(!fs.existsSync(path.join(dir, 'out-of-range.npy')));
+  assert.ok(!fs.existsSync(path.join(dir, 'nan.npy')));
+});
+
 test('recordMetrics stores what each number is, and refuses an undeclared or unrecorded one', () => {
   ku.recordMetrics(
     'unit-declared',
