@@ -21,6 +21,11 @@ function candidates() {
   return [process.env.BOOK_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
 }
 
+/** The python the tests read .npy files back with: the first candidate that has NumPy, or null. */
+export function numpyPython() {
+  return candidates().find((p) => pythonHas(p, ['numpy'])) ?? null;
+}
+
 /** A python that can import what `purpose` ('run' or 'start') needs, or null. */
 export function findPython(purpose = 'run') {
   const mods = MODULES[purpose];
@@ -57,7 +62,7 @@ export const REQUIREMENTS = {
   },
   numpy: {
     what: 'NumPy (the tests read the .npy artifacts back with it)',
-    check: () => candidates().some((p) => pythonHas(p, ['numpy'])),
+    check: () => numpyPython() !== null,
     apt: ['python3-numpy'],
     otherwise: 'python3 -m pip install numpy',
   },

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ku, tf, tempDir } from '../helpers.mjs';
+import { numpyPython } from '../../../kernel-utils/bin/jupyter.mjs';
 
 test('.npy round-trips float32, float64, int32 and uint8 with 64-byte aligned headers', () => {
   const cases = [
@@ -37,8 +38,10 @@ test('NumPy reads what saveNpy writes (and we read what NumPy writes)', () => {
   const t = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]);
   ku.saveNpy(file, t);
   t.dispose();
+  const python = numpyPython();
+  assert.ok(python, 'NumPy must be installed (Debian python3-numpy): npm test installs it as root');
   const py = spawnSync(
-    '/usr/bin/python3',
+    python,
     [
       '-c',
       `import numpy as np; a=np.load(${JSON.stringify(file)}); print(a.dtype, a.shape, a.sum(), a[1,0,1]); np.save(${JSON.stringify(path.join(dir, 'b.npy'))}, np.arange(6, dtype=np.int64).reshape(3,2)*3)`,
