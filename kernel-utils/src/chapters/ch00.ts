@@ -22,8 +22,6 @@ export function buildAutoencoder(hidden: number, codeSize: number) {
     ],
   });
   const autoencoder = tf.sequential({ name: 'autoencoder', layers: [encoder, decoder] });
-  // the container first: disposing it (as nb.keep does, in this order) releases its share of the
-  // decoder, which the decoder's own dispose then frees
   return { autoencoder, encoder, decoder };
 }
 
