@@ -70,7 +70,9 @@ async function lintFiles() {
 /** Format one cell's TypeScript; a syntax error is reported with the cell's line. */
 async function formatCell(text, file, n) {
   try {
-    const out = await prettier.format(text, { ...(await options(file)), parser: 'typescript' });
+    // the project's Prettier settings, wherever the notebook lies (--notebooks may point outside)
+    const settings = await options(path.join(ROOT, 'notebooks', 'cell.ts'));
+    const out = await prettier.format(text, { ...settings, parser: 'typescript' });
     return out.replace(/\n+$/, '');
   } catch (e) {
     problems.push(`${rel(file)}, cell ${n}: Prettier cannot parse it: ${e.message.split('\n')[0]}`);
