@@ -29,9 +29,14 @@ function lint(dir, ...args) {
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-test('lint passes a formatted notebook', () => {
+test('lint passes a formatted notebook, wherever it lies (the project settings apply)', () => {
   const dir = tempDir('lint-ok-');
   notebook(dir, '01-ok.ipynb', ['const x = 1;\nconsole.log(x + 1);']);
+  // a chapter of the book, copied out of the repo: long lines only fit the project's width of 100
+  fs.copyFileSync(
+    path.join(ROOT, 'notebooks', '07-vae-elbo.ipynb'),
+    path.join(dir, '07-vae-elbo.ipynb'),
+  );
   const r = lint(dir);
   assert.equal(r.status, 0, r.out);
   assert.match(r.out, /lint: clean/);
