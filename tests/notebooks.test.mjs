@@ -157,3 +157,25 @@ test('the re-run check fails a training cell that leaks, and passes one that hol
   assert.equal(counts.length, 3);
   assert.equal(new Set(counts).size, 1);
 });
+
+test('a cell that displays 1,100 outputs in a row runs: the kernel serializes its sends', () => {
+  // zeromq delays every 513th synchronous send; tslab alone then dies with "Socket is busy
+  // writing" (EBUSY). kernel-utils/bin/tslab-kernel.cjs makes a send wait for a pending one.
+  const dir = path.join(OUT, 'runner');
+  const input = path.join(dir, 'burst.ipynb');
+  writeNotebook(input, [
+    "import * as tslab from 'tslab';\nfor (let i = 0; i < 1100; i++) tslab.display.html(`<b>${i}</b>`);",
+    "console.log('after the burst');",
+  ]);
+  const out = path.join(dir, 'burst.out.ipynb');
+  const r = runNotebook(input, out, { mode: 'quick', timeout: 120, env, python });
+  assert.ok(r.ok, r.stderr);
+  const [burst, after] = JSON.parse(fs.readFileSync(out, 'utf8')).cells;
+  const shown = burst.outputs.map((o) => [].concat(o.data?.['text/html'] ?? []).join(''));
+  assert.deepEqual(
+    shown,
+    Array.from({ length: 1100 }, (_, i) => `<b>${i}</b>`),
+    'all, in order',
+  );
+  assert.match([].concat(after.outputs[0].text).join(''), /after the burst/);
+});

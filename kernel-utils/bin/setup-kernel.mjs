@@ -7,9 +7,10 @@ import { createRequire } from 'node:module';
 import { JUPYTER_DIR, ROOT } from './jupyter.mjs';
 
 const require = createRequire(path.join(ROOT, 'package.json'));
-let tslabBin;
+// the kernel is tslab, started through kernel-utils/bin/tslab-kernel.cjs (one fix to how it sends)
+const kernelBin = path.join(ROOT, 'kernel-utils', 'bin', 'tslab-kernel.cjs');
 try {
-  tslabBin = path.join(path.dirname(require.resolve('tslab/package.json')), 'bin', 'tslab');
+  require.resolve('tslab/package.json');
 } catch {
   console.error(
     'setup-kernel: tslab is not installed in node_modules; run `npm install` in the project root.',
@@ -19,7 +20,7 @@ try {
 const dir = path.join(JUPYTER_DIR, 'kernels', 'tslab');
 fs.mkdirSync(dir, { recursive: true });
 const spec = {
-  argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
+  argv: [process.execPath, kernelBin, 'kernel', '--config-path', '{connection_file}'],
   display_name: 'TypeScript (tslab, generative-notebooks)',
   language: 'typescript',
   env: { BOOK_ROOT: ROOT },
