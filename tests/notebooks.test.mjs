@@ -1,12 +1,21 @@
 // Every notebook of the book, executed top to bottom in quick mode through the real tslab kernel
 // under Jupyter (nbclient). A failing cell fails its test, and the message shows the cell's
-// source and what the kernel wrote to stderr (tslab sends no iopub error message).
+// source and what the kernel wrote to stderr (tslab sends no iopub error message). The notebooks
+// run as `npm run book` runs them: BOOK_JOBS (default: the number of cores) at a time, each after
+// the chapters its metadata names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, ensureJupyter, listNotebooks, runNotebook } from '../kernel-utils/bin/jupyter.mjs';
+import {
+  ROOT,
+  ensureJupyter,
+  listNotebooks,
+  runNotebook,
+  runNotebookAsync,
+} from '../kernel-utils/bin/jupyter.mjs';
+import { defaultJobs, runScheduled } from '../kernel-utils/bin/schedule.mjs';
 
 const python = ensureJupyter('run');
 const OUT = path.join(ROOT, 'build', 'test-notebooks');
@@ -15,18 +24,25 @@ const BUILD = fs.mkdtempSync(path.join(os.tmpdir(), 'gn-nbtest-'));
 process.on('exit', () => fs.rmSync(BUILD, { recursive: true, force: true }));
 const env = { BOOK_BUILD: BUILD, BOOK_RETRAIN: '1' };
 
-for (const nb of listNotebooks()) {
-  const base = path.basename(nb, '.ipynb');
-  test(`notebook ${base} runs top to bottom in quick mode; re-run training cells leak nothing`, () => {
-    // every cell tagged "training" is re-run twice right after its first run (its checkpoint
-    // reused, as a reader re-running it in Jupyter), and tf.memory().numTensors must not change
-    const r = runNotebook(nb, path.join(OUT, `${base}.ipynb`), {
+// every cell tagged "training" is re-run twice right after its first run (its checkpoint reused,
+// as a reader re-running it in Jupyter), and tf.memory().numTensors must not change
+const notebooks = listNotebooks();
+const runs = runScheduled(notebooks, {
+  jobs: defaultJobs(),
+  run: (nb) =>
+    runNotebookAsync(nb, path.join(OUT, `${path.basename(nb, '.ipynb')}.ipynb`), {
       mode: 'quick',
       timeout: 600,
       env,
       python,
       rerunTagged: 'training',
-    });
+    }),
+});
+
+for (const nb of notebooks) {
+  const base = path.basename(nb, '.ipynb');
+  test(`notebook ${base} runs top to bottom in quick mode; re-run training cells leak nothing`, async () => {
+    const r = await runs.get(nb);
     assert.ok(r.ok, `\n${r.stderr}`);
     const executed = JSON.parse(fs.readFileSync(path.join(OUT, `${base}.ipynb`), 'utf8'));
     const code = executed.cells.filter((c) => c.cell_type === 'code');

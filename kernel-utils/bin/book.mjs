@@ -1,14 +1,22 @@
 // `npm run book`: execute every notebook through the real tslab kernel (BOOK_MODE, default
 // standard) and write the executed notebooks, one HTML page each and an index page to
 // build/book/. Extra arguments select notebooks by name prefix: `npm run book -- 00 03`.
-import { spawnSync } from 'node:child_process';
+// `--jobs N` (or BOOK_JOBS) runs up to N notebooks at once, each in its own kernel (default: the
+// number of cores); a notebook waits for the chapters its metadata says it reads from
+// (metadata.book.after, see schedule.mjs). Each progress line starts with its chapter's number,
+// and the index is rewritten as each chapter finishes.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, ensureJupyter, listNotebooks, runNotebook } from './jupyter.mjs';
+import { ROOT, ensureJupyter, listNotebooks, runNotebookAsync } from './jupyter.mjs';
+import { defaultJobs, runScheduled } from './schedule.mjs';
 
 const OUT = path.join(ROOT, 'build', 'book');
 const mode = process.env.BOOK_MODE || 'standard';
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const jobsAt = args.indexOf('--jobs');
+const jobsArg = jobsAt >= 0 ? args.splice(jobsAt, 2)[1] : undefined;
+const filters = args;
 
 function esc(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -27,55 +35,107 @@ function title(nbFile) {
   }
 }
 
-function main() {
+function nbconvert(python, executed) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      python,
+      ['-m', 'nbconvert', '--to', 'html', '--output-dir', OUT, executed],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolve({ ok: code === 0, stderr }));
+    child.on('error', (e) => resolve({ ok: false, stderr: String(e) }));
+  });
+}
+
+function writeIndex(entries, jobs) {
+  const status = { ok: '✔ ran', failed: '✘ failed', running: '… running', waiting: '· waiting' };
+  const rows = entries
+    .map(
+      (r) =>
+        `<tr><td>${r.html ? `<a href="${esc(r.html)}">${esc(r.base)}</a>` : esc(r.base)}</td>` +
+        `<td>${esc(r.title)}</td><td>${status[r.state]}</td>` +
+        `<td style="text-align:right">${r.seconds === null ? '' : `${r.seconds.toFixed(1)} s`}</td></tr>`,
+    )
+    .join('\n');
+  const index = `<!doctype html><html><head><meta charset="utf-8"><title>generative-notebooks</title>
+<style>body{font-family:sans-serif;max-width:860px;margin:2em auto}td,th{padding:4px 10px;border-bottom:1px solid #ddd}</style></head>
+<body><h1>generative-notebooks</h1><p>A runnable book on generative models. Executed ${esc(new Date().toISOString())} in <code>${esc(mode)}</code> mode, ${jobs} notebook${jobs === 1 ? '' : 's'} at a time.</p>
+<table><tr><th>notebook</th><th>title</th><th>status</th><th>time</th></tr>
+${rows}
+</table></body></html>`;
+  const file = path.join(OUT, 'index.html');
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, index);
+  fs.renameSync(tmp, file);
+}
+
+async function main() {
   const python = ensureJupyter('run');
+  const jobs = jobsArg === undefined ? defaultJobs() : Number(jobsArg);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new Error(`--jobs ${jobsArg}: not a whole number ≥ 1`);
   let notebooks = listNotebooks();
   if (filters.length)
     notebooks = notebooks.filter((f) => filters.some((p) => path.basename(f).startsWith(p)));
   if (notebooks.length === 0) throw new Error(`no notebooks match ${filters.join(' ')}`);
   fs.mkdirSync(OUT, { recursive: true });
-  const results = [];
-  for (const nb of notebooks) {
-    const base = path.basename(nb, '.ipynb');
-    const executed = path.join(OUT, `${base}.ipynb`);
-    console.log(`book: ${base} (mode ${mode}) …`);
-    const r = runNotebook(nb, executed, { mode, python, progress: true });
-    if (!r.ok) process.stderr.write(r.stderr);
-    let html = null;
-    if (fs.existsSync(executed)) {
-      const conv = spawnSync(
-        python,
-        ['-m', 'nbconvert', '--to', 'html', '--output-dir', OUT, executed],
-        { encoding: 'utf8' },
-      );
-      if (conv.status === 0) html = `${base}.html`;
-      else process.stderr.write(`book: nbconvert failed for ${base}:\n${conv.stderr}\n`);
-    }
-    results.push({ base, title: title(nb), ok: r.ok, seconds: r.seconds, html });
-    console.log(`book: ${base} ${r.ok ? 'ok' : 'FAILED'} in ${r.seconds.toFixed(1)}s`);
-  }
-  const rows = results
-    .map(
-      (r) =>
-        `<tr><td>${r.html ? `<a href="${esc(r.html)}">${esc(r.base)}</a>` : esc(r.base)}</td><td>${esc(r.title)}</td><td>${r.ok ? '✔ ran' : '✘ failed'}</td><td style="text-align:right">${r.seconds.toFixed(1)} s</td></tr>`,
-    )
-    .join('\n');
-  const index = `<!doctype html><html><head><meta charset="utf-8"><title>generative-notebooks</title>
-<style>body{font-family:sans-serif;max-width:860px;margin:2em auto}td,th{padding:4px 10px;border-bottom:1px solid #ddd}</style></head>
-<body><h1>generative-notebooks</h1><p>A runnable book on generative models. Executed ${esc(new Date().toISOString())} in <code>${esc(mode)}</code> mode.</p>
-<table><tr><th>notebook</th><th>title</th><th>status</th><th>time</th></tr>
-${rows}
-</table></body></html>`;
-  fs.writeFileSync(path.join(OUT, 'index.html'), index);
-  console.log(
-    `book: ${results.filter((r) => r.ok).length}/${results.length} notebooks ran; open ${path.relative(process.cwd(), path.join(OUT, 'index.html'))}`,
+  const entries = new Map(
+    notebooks.map((nb) => {
+      const base = path.basename(nb, '.ipynb');
+      return [nb, { base, title: title(nb), state: 'waiting', seconds: null, html: null }];
+    }),
   );
-  return results.every((r) => r.ok) ? 0 : 1;
+  const t0 = Date.now();
+  console.log(`book: ${notebooks.length} notebooks, mode ${mode}, ${jobs} at a time`);
+  writeIndex([...entries.values()], jobs);
+  const runs = runScheduled(notebooks, {
+    jobs,
+    onStart: (nb) => {
+      entries.get(nb).state = 'running';
+      console.log(`book: ${entries.get(nb).base} started`);
+      writeIndex([...entries.values()], jobs);
+    },
+    run: async (nb) => {
+      const e = entries.get(nb);
+      const executed = path.join(OUT, `${e.base}.ipynb`);
+      const tag = `[${e.base.slice(0, 2)}]`;
+      const r = await runNotebookAsync(nb, executed, {
+        mode,
+        python,
+        onLine: (line) => console.log(`${tag} ${line.trim()}`),
+      });
+      if (!r.ok) process.stderr.write(r.stderr.replace(/^/gm, `${tag} `));
+      if (fs.existsSync(executed)) {
+        const conv = await nbconvert(python, executed);
+        if (conv.ok) e.html = `${e.base}.html`;
+        else process.stderr.write(`book: nbconvert failed for ${e.base}:\n${conv.stderr}\n`);
+      }
+      e.state = r.ok ? 'ok' : 'failed';
+      e.seconds = r.seconds;
+      console.log(`book: ${e.base} ${r.ok ? 'ok' : 'FAILED'} in ${r.seconds.toFixed(1)}s`);
+      writeIndex([...entries.values()], jobs);
+      return r;
+    },
+  });
+  await Promise.all(runs.values());
+  const all = [...entries.values()];
+  const ok = all.filter((r) => r.state === 'ok').length;
+  console.log(
+    `book: ${ok}/${all.length} notebooks ran in ${((Date.now() - t0) / 1000).toFixed(1)}s ` +
+      `(${jobs} at a time); open ${path.relative(process.cwd(), path.join(OUT, 'index.html'))}`,
+  );
+  return ok === all.length ? 0 : 1;
 }
 
-try {
-  process.exit(main());
-} catch (e) {
-  console.error(`book: ${e.message}`);
-  process.exit(1);
-}
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`book: ${e.message}`);
+    process.exit(1);
+  },
+);

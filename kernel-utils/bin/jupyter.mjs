@@ -1,6 +1,6 @@
 // Finding (or installing) Jupyter for the book's commands, and the environment they run in.
 // Jupyter comes from the OS: Debian/Ubuntu packages when we are root, else a clear message.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -217,4 +217,61 @@ export function runNotebook(
     stderr: (r.stderr ?? '') + (r.error ? String(r.error) : ''),
     seconds: (Date.now() - t0) / 1000,
   };
+}
+
+/**
+ * runNotebook without blocking, so that several kernels run at once: resolves to
+ * {ok, status, stdout, stderr, seconds}. With `prefix`, each line the runner prints (its
+ * per-cell progress) goes to `onLine` as "prefix line", so interleaved chapters stay readable.
+ */
+export function runNotebookAsync(
+  input,
+  output,
+  { mode = 'standard', timeout = 1800, env = {}, python, rerunTagged = null, onLine = null } = {},
+) {
+  const py = python ?? ensureJupyter('run');
+  const t0 = Date.now();
+  const args = [
+    path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'),
+    input,
+    output,
+    '--timeout',
+    String(timeout),
+    ...(onLine ? ['--progress'] : []),
+    ...(rerunTagged ? ['--rerun-tagged', rerunTagged] : []),
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(py, args, {
+      env: jupyterEnv({ BOOK_MODE: mode, ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!onLine) return;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) onLine(line);
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    let settled = false;
+    const done = (status, error) => {
+      if (settled) return;
+      settled = true;
+      if (onLine && partial) onLine(partial);
+      resolve({
+        ok: status === 0,
+        status,
+        stdout,
+        stderr: stderr + (error ? String(error) : ''),
+        seconds: (Date.now() - t0) / 1000,
+      });
+    };
+    child.on('error', (e) => done(null, e));
+    child.on('close', (code) => done(code));
+  });
 }

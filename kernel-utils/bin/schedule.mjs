@@ -1,0 +1,101 @@
+// Running the book's notebooks several at a time, each after the chapters it reads from.
+//
+// A notebook declares what it needs in its own metadata, not here:
+//   "metadata": { "book": { "after": ["07"] } }    — runs after the notebooks starting with 07
+//   "metadata": { "book": { "after": "all" } }     — runs after every other notebook of the run
+// Only the notebooks of the same run count: `npm run book -- 08` runs 08 alone (it then trains
+// what it would have loaded).
+import os from 'node:os';
+import path from 'node:path';
+import { readNotebook } from './cells.mjs';
+
+/** How many notebooks run at once by default: BOOK_JOBS, else the number of cores. */
+export function defaultJobs() {
+  const fromEnv = process.env.BOOK_JOBS;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const n = Number(fromEnv);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`BOOK_JOBS="${fromEnv}" is not a whole number ≥ 1`);
+    return n;
+  }
+  return typeof os.availableParallelism === 'function'
+    ? os.availableParallelism()
+    : os.cpus().length;
+}
+
+/** The files among `notebooks` that `file` must run after (its metadata.book.after). */
+export function runsAfter(file, notebooks) {
+  const after = readNotebook(file).metadata?.book?.after ?? [];
+  const others = notebooks.filter((f) => f !== file);
+  if (after === 'all') return others;
+  if (!Array.isArray(after) || after.some((p) => typeof p !== 'string')) {
+    throw new Error(
+      `${path.basename(file)}: metadata.book.after must be "all" or a list of chapter prefixes`,
+    );
+  }
+  return others.filter((f) => after.some((p) => path.basename(f).startsWith(p)));
+}
+
+/** The notebooks' order constraints: file → files it runs after. Throws on a cycle. */
+export function dependencies(notebooks) {
+  const deps = new Map(notebooks.map((f) => [f, runsAfter(f, notebooks)]));
+  // a notebook that runs after "all" must not also be waited for by another "all" (a cycle)
+  const state = new Map();
+  const visit = (f, trail) => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'visiting') {
+      throw new Error(
+        `the notebooks wait for each other: ${[...trail, f].map((x) => path.basename(x)).join(' → ')}`,
+      );
+    }
+    state.set(f, 'visiting');
+    for (const d of deps.get(f)) visit(d, [...trail, f]);
+    state.set(f, 'done');
+  };
+  for (const f of notebooks) visit(f, []);
+  return deps;
+}
+
+/**
+ * Run `run(file)` (a promise) for every notebook, at most `jobs` at once, each only after the
+ * notebooks it runs after have finished (whether they succeeded or not: the order only makes a
+ * checkpoint or artifact available). Returns a Map file → promise of run's result; `onStart`
+ * and `onDone(file, result)` report progress.
+ */
+export function runScheduled(notebooks, { jobs, run, onStart = () => {}, onDone = () => {} }) {
+  if (!(Number.isInteger(jobs) && jobs >= 1))
+    throw new Error(`jobs must be a whole number ≥ 1, got ${jobs}`);
+  const deps = dependencies(notebooks);
+  const finished = new Set();
+  const started = new Set();
+  const settle = new Map();
+  const results = new Map(
+    notebooks.map((f) => [f, new Promise((resolve, reject) => settle.set(f, { resolve, reject }))]),
+  );
+  let running = 0;
+  const pump = () => {
+    for (const f of notebooks) {
+      if (running >= jobs) return;
+      if (started.has(f) || !deps.get(f).every((d) => finished.has(d))) continue;
+      started.add(f);
+      running++;
+      onStart(f);
+      Promise.resolve()
+        .then(() => run(f))
+        .then(
+          (r) => {
+            onDone(f, r);
+            settle.get(f).resolve(r);
+          },
+          (e) => settle.get(f).reject(e),
+        )
+        .finally(() => {
+          running--;
+          finished.add(f);
+          pump();
+        });
+    }
+  };
+  pump();
+  return results;
+}

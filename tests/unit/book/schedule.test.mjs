@@ -1,0 +1,109 @@
+// Chapters in parallel: at most `jobs` at once, each after the chapters its metadata names.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, tempDir } from '../helpers.mjs';
+import {
+  defaultJobs,
+  dependencies,
+  runScheduled,
+  runsAfter,
+} from '../../../kernel-utils/bin/schedule.mjs';
+
+function notebook(dir, name, book) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ cells: [], metadata: book ? { book } : {}, nbformat: 4 }),
+  );
+  return file;
+}
+
+test('the book declares its order in the notebooks: 08 after 07, 14 after every other chapter', () => {
+  const nbs = fs
+    .readdirSync(path.join(ROOT, 'notebooks'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .map((f) => path.join(ROOT, 'notebooks', f));
+  const name = (f) => path.basename(f, '.ipynb');
+  const after = (prefix) =>
+    runsAfter(
+      nbs.find((f) => name(f).startsWith(prefix)),
+      nbs,
+    ).map(name);
+  assert.deepEqual(after('08'), ['07-vae-elbo']);
+  assert.equal(after('14').length, nbs.length - 1);
+  assert.deepEqual(after('00'), []);
+});
+
+test('runScheduled runs at most `jobs` at once and never a notebook before what it runs after', async () => {
+  const dir = tempDir('schedule-');
+  const a = notebook(dir, '01-a.ipynb');
+  const b = notebook(dir, '02-b.ipynb');
+  const c = notebook(dir, '03-c.ipynb', { after: ['01'] });
+  const d = notebook(dir, '04-d.ipynb', { after: 'all' });
+  const log = [];
+  let running = 0;
+  let most = 0;
+  const runs = runScheduled([a, b, c, d], {
+    jobs: 2,
+    run: async (f) => {
+      running++;
+      most = Math.max(most, running);
+      log.push(`start ${path.basename(f)}`);
+      await new Promise((r) => setTimeout(r, f === a ? 40 : 10));
+      log.push(`end ${path.basename(f)}`);
+      running--;
+      return path.basename(f);
+    },
+  });
+  assert.deepEqual(await Promise.all(runs.values()), [
+    '01-a.ipynb',
+    '02-b.ipynb',
+    '03-c.ipynb',
+    '04-d.ipynb',
+  ]);
+  assert.equal(most, 2);
+  const at = (s) => log.indexOf(s);
+  assert.ok(at('start 03-c.ipynb') > at('end 01-a.ipynb'), log.join(', '));
+  for (const x of ['01-a', '02-b', '03-c'])
+    assert.ok(at('start 04-d.ipynb') > at(`end ${x}.ipynb`));
+});
+
+test('a failing notebook still lets the ones after it run; a cycle and bad metadata are errors', async () => {
+  const dir = tempDir('schedule-');
+  const a = notebook(dir, '01-a.ipynb');
+  const b = notebook(dir, '02-b.ipynb', { after: ['01'] });
+  const runs = runScheduled([a, b], {
+    jobs: 1,
+    run: async (f) => {
+      if (f === a) throw new Error('chapter 01 failed');
+      return 'ran';
+    },
+  });
+  await assert.rejects(runs.get(a), /chapter 01 failed/);
+  assert.equal(await runs.get(b), 'ran');
+  const x = notebook(dir, '05-x.ipynb', { after: ['06'] });
+  const y = notebook(dir, '06-y.ipynb', { after: ['05'] });
+  assert.throws(
+    () => dependencies([x, y]),
+    /wait for each other: 05-x\.ipynb → 06-y\.ipynb → 05-x/,
+  );
+  const bad = notebook(dir, '07-bad.ipynb', { after: 7 });
+  assert.throws(() => runsAfter(bad, [bad]), /07-bad\.ipynb: metadata\.book\.after must be/);
+});
+
+test('BOOK_JOBS sets the default number of jobs, and a bad value is an error', () => {
+  const saved = process.env.BOOK_JOBS;
+  try {
+    process.env.BOOK_JOBS = '3';
+    assert.equal(defaultJobs(), 3);
+    process.env.BOOK_JOBS = 'two';
+    assert.throws(() => defaultJobs(), /BOOK_JOBS="two" is not a whole number/);
+    delete process.env.BOOK_JOBS;
+    assert.ok(defaultJobs() >= 1);
+  } finally {
+    if (saved === undefined) delete process.env.BOOK_JOBS;
+    else process.env.BOOK_JOBS = saved;
+  }
+});
