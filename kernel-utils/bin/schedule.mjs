@@ -72,9 +72,22 @@ export function runScheduled(notebooks, { jobs, run, onStart = () => {}, onDone 
   const results = new Map(
     notebooks.map((f) => [f, new Promise((resolve, reject) => settle.set(f, { resolve, reject }))]),
   );
+  // start first what most others wait for (07 before 00: both 08 and 14 wait for 07), so the
+  // longest chain of waiting chapters starts as early as it can; ties keep the book's order
+  const waiting = new Map(notebooks.map((f) => [f, 0]));
+  const count = (f, seen) => {
+    for (const d of deps.get(f)) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      waiting.set(d, waiting.get(d) + 1);
+      count(d, seen);
+    }
+  };
+  for (const f of notebooks) count(f, new Set());
+  const order = [...notebooks].sort((a, b) => waiting.get(b) - waiting.get(a));
   let running = 0;
   const pump = () => {
-    for (const f of notebooks) {
+    for (const f of order) {
       if (running >= jobs) return;
       if (started.has(f) || !deps.get(f).every((d) => finished.has(d))) continue;
       started.add(f);

@@ -70,6 +70,21 @@ test('runScheduled runs at most `jobs` at once and never a notebook before what 
     assert.ok(at('start 04-d.ipynb') > at(`end ${x}.ipynb`));
 });
 
+test('what most chapters wait for starts first (07 before 00 when 08 and 14 wait for it)', async () => {
+  const dir = tempDir('schedule-');
+  const first = notebook(dir, '00-first.ipynb');
+  const vae = notebook(dir, '07-vae.ipynb');
+  const latent = notebook(dir, '08-latent.ipynb', { after: ['07'] });
+  const evaluation = notebook(dir, '14-eval.ipynb', { after: 'all' });
+  const started = [];
+  const runs = runScheduled([first, vae, latent, evaluation], {
+    jobs: 1,
+    run: async (f) => started.push(path.basename(f, '.ipynb')),
+  });
+  await Promise.all(runs.values());
+  assert.deepEqual(started, ['07-vae', '00-first', '08-latent', '14-eval']);
+});
+
 test('a failing notebook still lets the ones after it run; a cycle and bad metadata are errors', async () => {
   const dir = tempDir('schedule-');
   const a = notebook(dir, '01-a.ipynb');
