@@ -171,6 +171,19 @@ export function listNotebooks() {
     .map((f) => path.join(dir, f));
 }
 
+/** The command line of run_notebook.py for one notebook. */
+function runnerArgs(input, output, { timeout, progress, rerunTagged }) {
+  return [
+    path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'),
+    input,
+    output,
+    '--timeout',
+    String(timeout),
+    ...(progress ? ['--progress'] : []),
+    ...(rerunTagged ? ['--rerun-tagged', rerunTagged] : []),
+  ];
+}
+
 /**
  * Execute one notebook through the real tslab kernel. Returns {ok, stderr, seconds}; on a failing
  * cell stderr names the cell, shows its source and what the kernel wrote to stderr. With
@@ -192,24 +205,12 @@ export function runNotebook(
   const py = python ?? ensureJupyter('run');
   const t0 = Date.now();
   // with progress, each cell's time is printed as it finishes (stdout goes straight to the terminal)
-  const r = spawnSync(
-    py,
-    [
-      path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'),
-      input,
-      output,
-      '--timeout',
-      String(timeout),
-      ...(progress ? ['--progress'] : []),
-      ...(rerunTagged ? ['--rerun-tagged', rerunTagged] : []),
-    ],
-    {
-      env: jupyterEnv({ BOOK_MODE: mode, ...env }),
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: ['ignore', progress ? 'inherit' : 'pipe', 'pipe'],
-    },
-  );
+  const r = spawnSync(py, runnerArgs(input, output, { timeout, progress, rerunTagged }), {
+    env: jupyterEnv({ BOOK_MODE: mode, ...env }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', progress ? 'inherit' : 'pipe', 'pipe'],
+  });
   return {
     ok: r.status === 0,
     status: r.status,
@@ -231,15 +232,7 @@ export function runNotebookAsync(
 ) {
   const py = python ?? ensureJupyter('run');
   const t0 = Date.now();
-  const args = [
-    path.join(ROOT, 'kernel-utils', 'bin', 'run_notebook.py'),
-    input,
-    output,
-    '--timeout',
-    String(timeout),
-    ...(onLine ? ['--progress'] : []),
-    ...(rerunTagged ? ['--rerun-tagged', rerunTagged] : []),
-  ];
+  const args = runnerArgs(input, output, { timeout, progress: Boolean(onLine), rerunTagged });
   return new Promise((resolve) => {
     const child = spawn(py, args, {
       env: jupyterEnv({ BOOK_MODE: mode, ...env }),
