@@ -24,6 +24,8 @@ export function disposablesIn(
   depth = 0,
 ): Set<Disposable> {
   if (depth > 4 || value === null || typeof value !== 'object') return found;
+  // pixel arrays and the like hold numbers only: never walk their (millions of) elements
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return found;
   if (isDisposable(value)) {
     found.add(value);
     return found;
