@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureJupyter, listNotebooks, runNotebookAsync } from './jupyter.mjs';
 import { defaultJobs, runScheduled } from './schedule.mjs';
+import { writeAtomic } from './cells.mjs';
 
 const OUT = path.join(ROOT, 'build', 'book');
 const mode = process.env.BOOK_MODE || 'standard';
@@ -68,10 +69,7 @@ function writeIndex(entries, jobs) {
 <table><tr><th>notebook</th><th>title</th><th>status</th><th>time</th></tr>
 ${rows}
 </table></body></html>`;
-  const file = path.join(OUT, 'index.html');
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, index);
-  fs.renameSync(tmp, file);
+  writeAtomic(path.join(OUT, 'index.html'), index);
 }
 
 async function main() {

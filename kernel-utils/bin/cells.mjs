@@ -4,17 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './jupyter.mjs';
 
-export const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
-
-/** The chapter notebooks, in order (absolute paths). */
-export function notebookFiles(dir = NOTEBOOKS_DIR) {
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.ipynb'))
-    .sort()
-    .map((f) => path.join(dir, f));
-}
-
 export function readNotebook(file) {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));

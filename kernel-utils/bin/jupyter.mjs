@@ -161,9 +161,8 @@ export function jupyterEnv(extra = {}) {
   };
 }
 
-/** The notebooks of the book, in order. */
-export function listNotebooks() {
-  const dir = path.join(ROOT, 'notebooks');
+/** The notebooks of the book (or of another folder), in order, as absolute paths. */
+export function listNotebooks(dir = path.join(ROOT, 'notebooks')) {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.ipynb'))
@@ -222,8 +221,8 @@ export function runNotebook(
 
 /**
  * runNotebook without blocking, so that several kernels run at once: resolves to
- * {ok, status, stdout, stderr, seconds}. With `prefix`, each line the runner prints (its
- * per-cell progress) goes to `onLine` as "prefix line", so interleaved chapters stay readable.
+ * {ok, status, stdout, stderr, seconds}. With `onLine`, each line the runner prints (its
+ * per-cell progress) is passed to it as it comes, e.g. to prefix it with the chapter's number.
  */
 export function runNotebookAsync(
   input,

@@ -15,15 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as prettier from 'prettier';
-import { ROOT } from './jupyter.mjs';
-import {
-  cellText,
-  notebookFiles,
-  readNotebook,
-  serializeNotebook,
-  sourceLines,
-  writeAtomic,
-} from './cells.mjs';
+import { ROOT, listNotebooks } from './jupyter.mjs';
+import { cellText, readNotebook, serializeNotebook, sourceLines, writeAtomic } from './cells.mjs';
 import { exportChapters } from './export-chapters.mjs';
 
 const require = createRequire(import.meta.url);
@@ -67,11 +60,9 @@ async function lintFiles() {
   }
 }
 
-/** Format one cell's TypeScript; a syntax error is reported with the cell's line. */
-async function formatCell(text, file, n) {
+/** Format one cell's TypeScript; a syntax error is reported with the cell's number. */
+async function formatCell(text, settings, file, n) {
   try {
-    // the project's Prettier settings, wherever the notebook lies (--notebooks may point outside)
-    const settings = await options(path.join(ROOT, 'notebooks', 'cell.ts'));
     const out = await prettier.format(text, { ...settings, parser: 'typescript' });
     return out.replace(/\n+$/, '');
   } catch (e) {
@@ -81,23 +72,22 @@ async function formatCell(text, file, n) {
 }
 
 async function lintNotebooks() {
-  const selected = notebookFiles(notebooksDir).filter(
+  const selected = listNotebooks(notebooksDir).filter(
     (f) => only.length === 0 || only.some((p) => path.basename(f).startsWith(p)),
   );
+  // the project's Prettier settings, wherever the notebook lies (--notebooks may point outside)
+  const settings = await options(path.join(ROOT, 'notebooks', 'cell.ts'));
   for (const file of selected) {
     const raw = fs.readFileSync(file, 'utf8');
     const nb = readNotebook(file);
-    let changed = false;
     for (const [i, cell] of nb.cells.entries()) {
       if (cell.cell_type !== 'code') continue;
       const n = i + 1;
       const text = cellText(cell);
-      const formatted = await formatCell(text, file, n);
+      const formatted = await formatCell(text, settings, file, n);
       if (formatted !== text) {
-        if (write) {
-          cell.source = sourceLines(formatted);
-          changed = true;
-        } else problems.push(`${rel(file)}, cell ${n}: not formatted (run \`npm run format\`)`);
+        if (write) cell.source = sourceLines(formatted);
+        else problems.push(`${rel(file)}, cell ${n}: not formatted (run \`npm run format\`)`);
       }
       const lines = formatted.split('\n');
       lines.forEach((line, k) => {
@@ -113,11 +103,11 @@ async function lintNotebooks() {
         );
       }
     }
+    // unchanged cells but a different layout (indent, line split) is reported too
     const out = serializeNotebook(nb);
-    if (out !== raw && !changed) {
-      if (write) writeAtomic(file, out);
-      else problems.push(`${rel(file)}: not in Jupyter's layout (run \`npm run format\`)`);
-    } else if (changed) writeAtomic(file, out);
+    if (out === raw) continue;
+    if (write) writeAtomic(file, out);
+    else problems.push(`${rel(file)}: not in Jupyter's layout (run \`npm run format\`)`);
   }
 }
 

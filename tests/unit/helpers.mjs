@@ -20,6 +20,26 @@ process.on('exit', () => {
   for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Write a small notebook to dir/name, in Jupyter's layout; each cell is a code cell's source or
+ * [cell_type, source]. Returns its path.
+ */
+export function writeNotebook(dir, name, cells, metadata = {}) {
+  const nb = {
+    cells: cells.map((c, i) => {
+      const [type, source] = typeof c === 'string' ? ['code', c] : c;
+      const code = type === 'code' ? { execution_count: null, outputs: [] } : {};
+      return { cell_type: type, ...code, id: `c${i}`, metadata: {}, source };
+    }),
+    metadata,
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `${JSON.stringify(nb, null, 1)}\n`);
+  return file;
+}
+
 process.env.BOOK_BUILD = process.env.BOOK_BUILD_TEST ?? tempDir('gn-build-');
 export const ku = require('kernel-utils');
 export const tf = require('@tensorflow/tfjs');

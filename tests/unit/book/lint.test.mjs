@@ -5,24 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, tempDir } from '../helpers.mjs';
+import { ROOT, tempDir, writeNotebook } from '../helpers.mjs';
 
 const LINT = path.join(ROOT, 'kernel-utils', 'bin', 'lint.mjs');
-
-function notebook(dir, name, sources) {
-  const cells = sources.map((src, i) => ({
-    cell_type: 'code',
-    execution_count: null,
-    id: `c${i}`,
-    metadata: {},
-    outputs: [],
-    source: src,
-  }));
-  const file = path.join(dir, name);
-  const nb = { cells, metadata: {}, nbformat: 4, nbformat_minor: 5 };
-  fs.writeFileSync(file, `${JSON.stringify(nb, null, 1)}\n`);
-  return file;
-}
 
 function lint(dir, ...args) {
   const r = spawnSync(process.execPath, [LINT, '--notebooks', dir, ...args], { encoding: 'utf8' });
@@ -31,7 +16,7 @@ function lint(dir, ...args) {
 
 test('lint passes a formatted notebook, wherever it lies (the project settings apply)', () => {
   const dir = tempDir('lint-ok-');
-  notebook(dir, '01-ok.ipynb', ['const x = 1;\nconsole.log(x + 1);']);
+  writeNotebook(dir, '01-ok.ipynb', ['const x = 1;\nconsole.log(x + 1);']);
   // a chapter of the book, copied out of the repo: long lines only fit the project's width of 100
   fs.copyFileSync(
     path.join(ROOT, 'notebooks', '07-vae-elbo.ipynb'),
@@ -44,7 +29,7 @@ test('lint passes a formatted notebook, wherever it lies (the project settings a
 
 test('lint fails an unformatted cell, and --write formats it', () => {
   const dir = tempDir('lint-fmt-');
-  const file = notebook(dir, '02-messy.ipynb', ['const   y={a:1,b:2}\nconsole.log( y.a )']);
+  const file = writeNotebook(dir, '02-messy.ipynb', ['const   y={a:1,b:2}\nconsole.log( y.a )']);
   const r = lint(dir);
   assert.equal(r.status, 1);
   assert.match(r.out, /02-messy\.ipynb, cell 1: not formatted/);
@@ -59,7 +44,7 @@ test('lint fails a line over 100 characters and a cell over 40 lines, naming bot
   // Prettier moves the string to its own line (2 spaces + quotes + 100 x + ';' = 105) but cannot break it
   const longLine = `const caption = '${'x'.repeat(100)}';`;
   const longCell = Array.from({ length: 41 }, (_, i) => `console.log(${i});`).join('\n');
-  notebook(dir, '03-long.ipynb', [longLine, longCell]);
+  writeNotebook(dir, '03-long.ipynb', [longLine, longCell]);
   const r = lint(dir);
   assert.equal(r.status, 1);
   assert.match(r.out, /03-long\.ipynb, cell 1, line 2: 105 characters \(at most 100\)/);

@@ -1,9 +1,9 @@
 // Chapters in parallel: at most `jobs` at once, each after the chapters its metadata names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, tempDir } from '../helpers.mjs';
+import { tempDir, writeNotebook } from '../helpers.mjs';
+import { listNotebooks } from '../../../kernel-utils/bin/jupyter.mjs';
 import {
   defaultJobs,
   dependencies,
@@ -11,20 +11,10 @@ import {
   runsAfter,
 } from '../../../kernel-utils/bin/schedule.mjs';
 
-function notebook(dir, name, book) {
-  const file = path.join(dir, name);
-  fs.writeFileSync(
-    file,
-    JSON.stringify({ cells: [], metadata: book ? { book } : {}, nbformat: 4 }),
-  );
-  return file;
-}
+const notebook = (dir, name, book) => writeNotebook(dir, name, [], book ? { book } : {});
 
 test('the book declares its order in the notebooks: 08 after 07, 14 after every other chapter', () => {
-  const nbs = fs
-    .readdirSync(path.join(ROOT, 'notebooks'))
-    .filter((f) => f.endsWith('.ipynb'))
-    .map((f) => path.join(ROOT, 'notebooks', f));
+  const nbs = listNotebooks();
   const name = (f) => path.basename(f, '.ipynb');
   const after = (prefix) =>
     runsAfter(

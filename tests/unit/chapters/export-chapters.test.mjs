@@ -1,32 +1,12 @@
 // Chapter code reused by name: the cells marked `// @save` become kernel-utils/src/chapters/chNN.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { ku, tempDir } from '../helpers.mjs';
+import { ku, tempDir, writeNotebook } from '../helpers.mjs';
 import { exportChapters, savedItems } from '../../../kernel-utils/bin/export-chapters.mjs';
-
-function notebook(dir, name, cells) {
-  const file = path.join(dir, name);
-  const nb = {
-    cells: cells.map(([type, source], i) => ({
-      cell_type: type,
-      id: `c${i}`,
-      metadata: {},
-      source,
-      ...(type === 'code' ? { outputs: [], execution_count: null } : {}),
-    })),
-    metadata: {},
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  fs.writeFileSync(file, JSON.stringify(nb));
-  return file;
-}
 
 test('a // @save declaration is exported with where it is defined, and nothing else is', () => {
   const dir = tempDir('export-');
-  const file = notebook(dir, '07-example.ipynb', [
+  const file = writeNotebook(dir, '07-example.ipynb', [
     ['markdown', '# 07 · Example\n\n## 3 · A VAE on MNIST\n'],
     [
       'code',
@@ -42,11 +22,11 @@ test('a // @save declaration is exported with where it is defined, and nothing e
 
 test('a // @save that marks no declaration is an error naming the notebook and cell', () => {
   const dir = tempDir('export-');
-  const above = notebook(dir, '07-bad.ipynb', [
+  const above = writeNotebook(dir, '07-bad.ipynb', [
     ['code', "// @save\nconsole.log('not a declaration');"],
   ]);
   assert.throws(() => savedItems(above), /07-bad\.ipynb, cell 1: "\/\/ @save" must stand above/);
-  const dangling = notebook(dir, '07-end.ipynb', [['code', 'const a = 1;\n// @save']]);
+  const dangling = writeNotebook(dir, '07-end.ipynb', [['code', 'const a = 1;\n// @save']]);
   assert.throws(() => savedItems(dangling), /07-end\.ipynb, cell 1: "\/\/ @save" marks no/);
 });
 
