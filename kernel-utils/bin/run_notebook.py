@@ -31,6 +31,8 @@ def cell_stderr(cell):
     return "".join(parts).rstrip()
 
 
+IOPUB_TIMEOUT = 120  # seconds
+
 PROBE = (
     "console.log(`__numTensors=${require('@tensorflow/tfjs').memory().numTensors}`);"
 )
@@ -81,6 +83,11 @@ def main():
         kernel_name=args.kernel,
         timeout=args.timeout,
         allow_errors=False,
+        # after a cell's reply, wait this long for the rest of its outputs, and fail if they do not
+        # come: nbclient's default (4 s, then a warning) silently cut a cell's outputs short when a
+        # burst of thousands of outputs met a busy machine
+        iopub_timeout=IOPUB_TIMEOUT,
+        raise_on_iopub_timeout=True,
         resources={"metadata": {"path": nb_dir}},
     )
     name = os.path.relpath(args.input)

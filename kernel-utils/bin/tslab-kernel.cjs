@@ -8,7 +8,8 @@
 // kernel dies. A cell that displays a few hundred outputs in a row, or a long notebook (each cell
 // costs several status and output messages), hits it. The fix: a send issued while an earlier
 // one on the same socket is still pending waits for it; order is kept, nothing is dropped, and
-// the usual case (nothing pending) still sends at once.
+// the usual case (nothing pending) still sends at once. And the output channel has no send limit,
+// so a burst of outputs is delayed, never dropped (see unboundedPublisher).
 // Usage (what build/jupyter/kernels/tslab/kernel.json runs): tslab-kernel.cjs kernel --config-path F
 const path = require('node:path');
 
@@ -52,6 +53,24 @@ function serializeSends(zeromq) {
   }
 }
 
+/**
+ * Jupyter's output channel (a Publisher) without zeromq's send limit: at the default high-water
+ * mark of 1,000 queued messages a publisher drops what it cannot queue, silently, so a reader
+ * behind a burst of outputs lost some (a 5,000-output cell arrived with 4,675 to 4,993 of them).
+ */
+function unboundedPublisher(zeromq) {
+  if (zeromq.Publisher.unbounded) return;
+  const Publisher = zeromq.Publisher;
+  class UnboundedPublisher extends Publisher {
+    constructor(options = {}) {
+      super({ sendHighWaterMark: 0, ...options });
+    }
+  }
+  UnboundedPublisher.unbounded = true;
+  zeromq.Publisher = UnboundedPublisher;
+}
+
 serializeSends(zmq);
-module.exports = { serializeSends };
+unboundedPublisher(zmq);
+module.exports = { serializeSends, unboundedPublisher };
 if (require.main === module) require(path.join(tslabDir, 'dist', 'main.js')).main();
