@@ -15,7 +15,7 @@ import {
   runNotebook,
   runNotebookAsync,
 } from '../kernel-utils/bin/jupyter.mjs';
-import { defaultJobs, runScheduled } from '../kernel-utils/bin/schedule.mjs';
+import { defaultJobs, kernelEnv, runScheduled } from '../kernel-utils/bin/schedule.mjs';
 
 const python = ensureJupyter('run');
 const OUT = path.join(ROOT, 'build', 'test-notebooks');
@@ -34,7 +34,7 @@ const schedule = () =>
       runNotebookAsync(nb, path.join(OUT, `${path.basename(nb, '.ipynb')}.ipynb`), {
         mode: 'quick',
         timeout: 600,
-        env,
+        env: { ...env, ...kernelEnv(defaultJobs()) },
         python,
         rerunTagged: 'training',
       }),

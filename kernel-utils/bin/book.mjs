@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureJupyter, listNotebooks, runNotebookAsync } from './jupyter.mjs';
-import { defaultJobs, runScheduled } from './schedule.mjs';
+import { defaultJobs, kernelEnv, runScheduled } from './schedule.mjs';
 import { writeAtomic } from './cells.mjs';
 
 const OUT = path.join(ROOT, 'build', 'book');
@@ -105,6 +105,7 @@ async function main() {
       const r = await runNotebookAsync(nb, executed, {
         mode,
         python,
+        env: kernelEnv(jobs),
         onLine: (line) => console.log(`${tag} ${line.trim()}`),
       });
       if (!r.ok) process.stderr.write(r.stderr.replace(/^/gm, `${tag} `));

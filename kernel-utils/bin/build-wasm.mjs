@@ -1,5 +1,9 @@
 // Part of `npm run build`: assemble kernel-utils' hand-written WebAssembly (src/**/*.wat) with wabt
-// and write the modules next to the compiled JavaScript (dist/**/*.wasm), validated.
+// and write the modules next to the compiled JavaScript (dist/**/*.wasm), validated. A module that
+// imports tfjs' memory is assembled twice: as written (the single-threaded build's memory) and as
+// `<name>-shared.wasm` importing a shared memory (the threaded build's). Also writes the pthread
+// worker bootstrap of tfjs' threaded-SIMD build as a file (dist/backend/wasm-threads-worker.js):
+// tfjs passes it as a Blob URL, which Node's worker_threads cannot load.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -7,6 +11,31 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const pkg = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const wabt = await require('wabt')();
+
+const PLAIN_MEMORY = '(import "tfjs" "memory" (memory 0))';
+const SHARED_MEMORY = '(import "tfjs" "memory" (memory 0 65536 shared))';
+
+function writeAtomic(out, data) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, out);
+}
+
+function assemble(rel, text) {
+  let mod;
+  try {
+    const features = { simd: true, bulk_memory: true, threads: true };
+    mod = wabt.parseWat(rel, text, features);
+    mod.validate(features);
+  } catch (e) {
+    console.error(`build-wasm: ${rel} does not assemble: ${e.message}`);
+    process.exit(1);
+  }
+  const { buffer } = mod.toBinary({});
+  mod.destroy();
+  return buffer;
+}
 
 function* watFiles(dir) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -18,19 +47,22 @@ function* watFiles(dir) {
 
 for (const src of watFiles(path.join(pkg, 'src'))) {
   const rel = path.relative(path.join(pkg, 'src'), src);
-  let mod;
-  try {
-    mod = wabt.parseWat(rel, fs.readFileSync(src, 'utf8'), { simd: true, bulk_memory: true });
-    mod.validate();
-  } catch (e) {
-    console.error(`build-wasm: ${rel} does not assemble: ${e.message}`);
-    process.exit(1);
-  }
-  const { buffer } = mod.toBinary({});
-  mod.destroy();
+  const text = fs.readFileSync(src, 'utf8');
   const out = path.join(pkg, 'dist', rel.replace(/\.wat$/, '.wasm'));
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, buffer);
-  fs.renameSync(tmp, out);
+  writeAtomic(out, assemble(rel, text));
+  if (text.includes(PLAIN_MEMORY))
+    writeAtomic(
+      out.replace(/\.wasm$/, '-shared.wasm'),
+      assemble(rel, text.replace(PLAIN_MEMORY, SHARED_MEMORY)),
+    );
 }
+
+// The worker source is a string in a CommonJS module; its "\n" escapes became real newlines in
+// that string, so they are escaped again (the code itself is one line).
+const {
+  wasmWorkerContents,
+} = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
+writeAtomic(
+  path.join(pkg, 'dist', 'backend', 'wasm-threads-worker.js'),
+  wasmWorkerContents.replace(/\n/g, '\\n'),
+);

@@ -23,6 +23,16 @@ export function defaultJobs() {
     : os.cpus().length;
 }
 
+/**
+ * The environment each kernel gets when `jobs` notebooks run at once: with more than one, each
+ * kernel's wasm backend uses one thread (the cores are already shared between kernels), unless
+ * BOOK_WASM_THREADS says otherwise; alone, a kernel uses the default (2 threads on 2 cores).
+ */
+export function kernelEnv(jobs) {
+  const set = process.env.BOOK_WASM_THREADS;
+  return jobs > 1 && (set === undefined || set === '') ? { BOOK_WASM_THREADS: '1' } : {};
+}
+
 /** The files among `notebooks` that `file` must run after (its metadata.book.after). */
 export function runsAfter(file, notebooks) {
   const after = readNotebook(file).metadata?.book?.after ?? [];

@@ -3,12 +3,13 @@
  * here, in this order, and says why each better one was not used:
  *   node-gpu — @tensorflow/tfjs-node-gpu, only when its binding loads AND TensorFlow uses a GPU
  *   node     — native libtensorflow on the CPU (tfjs-node, or tfjs-node-gpu running without a GPU)
- *   wasm     — @tensorflow/tfjs-backend-wasm (SIMD, one thread in Node)
+ *   wasm     — @tensorflow/tfjs-backend-wasm (SIMD; 2 threads when alone, see threads.ts)
  *   cpu      — the pure-JavaScript reference backend (slow; last resort)
  * BOOK_BACKEND=node-gpu|node|wasm|cpu forces one; if it cannot load, that is an error.
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
+import { installWasmThreads, WasmThreads, wasmThreadsReport } from './threads';
 import { patchWasmBackend } from './wasm';
 
 export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -32,6 +33,8 @@ export interface BackendReport {
   /** Whether BOOK_BACKEND forced the choice. */
   forced: boolean;
   attempts: BackendAttempt[];
+  /** For wasm: the build and thread count it runs on, and why. */
+  wasmThreads?: WasmThreads;
 }
 
 let report: BackendReport | null = null;
@@ -140,6 +143,7 @@ async function tryBackend(
       try {
         require('@tensorflow/tfjs-backend-wasm');
         patchWasmBackend(); // trainable convolutions/embeddings, fast transposed matMul
+        installWasmThreads(); // the threaded build when more than one thread is wanted
         if (!(await tf.setBackend('wasm'))) return fail('the wasm backend did not initialize');
       } catch (e) {
         return fail(`@tensorflow/tfjs-backend-wasm did not load: ${firstLine(e)}`);
@@ -195,6 +199,7 @@ export async function initBackend(prefer?: BackendName): Promise<BackendReport> 
         gpu: got.gpu,
         forced: !!forced,
         attempts,
+        ...(name === 'wasm' && wasmThreadsReport() ? { wasmThreads: wasmThreadsReport()! } : {}),
       };
       return report;
     }
@@ -214,5 +219,11 @@ export function describeBackend(r: BackendReport): string {
     (a) =>
       `  ${a.outcome === 'chosen' ? '✔' : a.outcome === 'not tried' ? '·' : '✘'} ${a.backend.padEnd(8)} ${a.why}`,
   );
-  return [head, ...rows].join('\n');
+  const t = r.wasmThreads;
+  const threads = t
+    ? [
+        `  wasm build: ${t.build}, ${t.why}${t.startMs !== undefined ? `, started in ${t.startMs} ms` : ''}`,
+      ]
+    : [];
+  return [head, ...rows, ...threads].join('\n');
 }

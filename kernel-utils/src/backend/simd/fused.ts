@@ -50,7 +50,9 @@ export interface FusedKernels {
 
 /** What kernel-utils needs of tfjs-backend-wasm's BackendWasm (not in its public types). */
 export interface WasmBackendInternals {
-  wasm: { asm?: { memory?: WebAssembly.Memory } };
+  /** The single-threaded build exports its memory (asm.memory); the threaded build imports a
+   * shared one, created in JavaScript (wasmMemory). */
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
   dataIdMap: {
     has(dataId: object): boolean;
     get(dataId: object): { memoryOffset: number | null; refCount: number } | undefined;
@@ -62,27 +64,35 @@ export interface WasmBackendInternals {
   incRef(dataId: object): void;
 }
 
-const WASM_FILE = path.join(__dirname, 'fused.wasm');
-let compiled: WebAssembly.Module | null = null;
+// fused.wat assembled twice by build-wasm.mjs: importing an ordinary memory (the single-threaded
+// build's) and a shared one (the threaded build's); WebAssembly links a memory only to its kind.
+const WASM_FILES = {
+  plain: path.join(__dirname, 'fused.wasm'),
+  shared: path.join(__dirname, 'fused-shared.wasm'),
+};
+const compiled: Partial<Record<keyof typeof WASM_FILES, WebAssembly.Module>> = {};
 const instances = new WeakMap<WebAssembly.Memory, FusedKernels>();
 
 /** The fused kernels bound to `backend`'s memory (instantiated once per memory). */
 export function fusedKernels(backend: WasmBackendInternals): FusedKernels {
-  const memory = backend.wasm?.asm?.memory;
+  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory))
     throw new Error(
-      'the wasm backend does not expose its WebAssembly.Memory (wasm.asm.memory); kernel-utils expects tfjs-backend-wasm 4.22',
+      'the wasm backend does not expose its WebAssembly.Memory (wasm.asm.memory or wasm.wasmMemory); kernel-utils expects tfjs-backend-wasm 4.22',
     );
   let k = instances.get(memory);
   if (!k) {
-    if (!compiled) {
-      if (!fs.existsSync(WASM_FILE))
+    const kind = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'plain';
+    const file = WASM_FILES[kind];
+    let module = compiled[kind];
+    if (!module) {
+      if (!fs.existsSync(file))
         throw new Error(
-          `${WASM_FILE} is missing: run \`npm run build\` (it assembles kernel-utils/src/backend/simd/fused.wat)`,
+          `${file} is missing: run \`npm run build\` (it assembles kernel-utils/src/backend/simd/fused.wat)`,
         );
-      compiled = new WebAssembly.Module(fs.readFileSync(WASM_FILE));
+      module = compiled[kind] = new WebAssembly.Module(fs.readFileSync(file));
     }
-    k = new WebAssembly.Instance(compiled, { tfjs: { memory } }).exports as unknown as FusedKernels;
+    k = new WebAssembly.Instance(module, { tfjs: { memory } }).exports as unknown as FusedKernels;
     instances.set(memory, k);
   }
   return k;
