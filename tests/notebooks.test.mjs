@@ -30,11 +30,11 @@ const notebooks = listNotebooks();
 const schedule = () =>
   runScheduled(notebooks, {
     jobs: defaultJobs(),
-    run: (nb) =>
+    run: (nb, { alone }) =>
       runNotebookAsync(nb, path.join(OUT, `${path.basename(nb, '.ipynb')}.ipynb`), {
         mode: 'quick',
         timeout: 600,
-        env: { ...env, ...kernelEnv(defaultJobs()) },
+        env: { ...env, ...kernelEnv(alone) },
         python,
         rerunTagged: 'training',
       }),

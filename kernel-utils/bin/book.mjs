@@ -93,19 +93,19 @@ async function main() {
   writeIndex([...entries.values()], jobs);
   const runs = runScheduled(notebooks, {
     jobs,
-    onStart: (nb) => {
+    onStart: (nb, { alone }) => {
       entries.get(nb).state = 'running';
-      console.log(`book: ${entries.get(nb).base} started`);
+      console.log(`book: ${entries.get(nb).base} started${alone ? ' (alone: every core)' : ''}`);
       writeIndex([...entries.values()], jobs);
     },
-    run: async (nb) => {
+    run: async (nb, { alone }) => {
       const e = entries.get(nb);
       const executed = path.join(OUT, `${e.base}.ipynb`);
       const tag = `[${e.base.slice(0, 2)}]`;
       const r = await runNotebookAsync(nb, executed, {
         mode,
         python,
-        env: kernelEnv(jobs),
+        env: kernelEnv(alone),
         onLine: (line) => console.log(`${tag} ${line.trim()}`),
       });
       if (!r.ok) process.stderr.write(r.stderr.replace(/^/gm, `${tag} `));

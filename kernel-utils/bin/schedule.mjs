@@ -24,13 +24,14 @@ export function defaultJobs() {
 }
 
 /**
- * The environment each kernel gets when `jobs` notebooks run at once: with more than one, each
- * kernel's wasm backend uses one thread (the cores are already shared between kernels), unless
- * BOOK_WASM_THREADS says otherwise; alone, a kernel uses the default (2 threads on 2 cores).
+ * The environment of a kernel the runner starts. A kernel that shares the cores with other
+ * kernels (`alone` false) runs its wasm backend on one thread; one that runs alone — the only
+ * notebook running, and every notebook not yet started waits for it (chapter 14, say) — keeps the
+ * default (2 threads on 2 cores). BOOK_WASM_THREADS, when set, is left as it is.
  */
-export function kernelEnv(jobs) {
+export function kernelEnv(alone) {
   const set = process.env.BOOK_WASM_THREADS;
-  return jobs > 1 && (set === undefined || set === '') ? { BOOK_WASM_THREADS: '1' } : {};
+  return !alone && (set === undefined || set === '') ? { BOOK_WASM_THREADS: '1' } : {};
 }
 
 /** The files among `notebooks` that `file` must run after (its metadata.book.after). */
@@ -69,8 +70,10 @@ export function dependencies(notebooks) {
 /**
  * Run `run(file)` (a promise) for every notebook, at most `jobs` at once, each only after the
  * notebooks it runs after have finished (whether they succeeded or not: the order only makes a
- * checkpoint or artifact available). Returns a Map file → promise of run's result; `onStart`
- * and `onDone(file, result)` report progress.
+ * checkpoint or artifact available). `run(file, { alone })` is told whether the notebook runs
+ * alone: one job at a time, or nothing else running and every notebook not yet started waiting for it, so that it may
+ * use every core. Returns a Map file → promise of run's result; `onStart` and
+ * `onDone(file, result)` report progress.
  */
 export function runScheduled(notebooks, { jobs, run, onStart = () => {}, onDone = () => {} }) {
   if (!(Number.isInteger(jobs) && jobs >= 1))
@@ -95,16 +98,32 @@ export function runScheduled(notebooks, { jobs, run, onStart = () => {}, onDone 
   };
   for (const f of notebooks) count(f, new Set());
   const order = [...notebooks].sort((a, b) => waiting.get(b) - waiting.get(a));
+  // everything a notebook waits for, directly or through others
+  const upstream = new Map();
+  const closure = (f) => {
+    if (!upstream.has(f)) {
+      const all = new Set();
+      for (const d of deps.get(f)) {
+        all.add(d);
+        for (const u of closure(d)) all.add(u);
+      }
+      upstream.set(f, all);
+    }
+    return upstream.get(f);
+  };
   let running = 0;
   const pump = () => {
     for (const f of order) {
       if (running >= jobs) return;
       if (started.has(f) || !deps.get(f).every((d) => finished.has(d))) continue;
       started.add(f);
+      const alone =
+        jobs === 1 ||
+        (running === 0 && notebooks.every((g) => started.has(g) || closure(g).has(f)));
       running++;
-      onStart(f);
+      onStart(f, { alone });
       Promise.resolve()
-        .then(() => run(f))
+        .then(() => run(f, { alone }))
         .then(
           (r) => {
             onDone(f, r);

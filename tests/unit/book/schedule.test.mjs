@@ -112,3 +112,28 @@ test('BOOK_JOBS sets the default number of jobs, and a bad value is an error', (
     else process.env.BOOK_JOBS = saved;
   }
 });
+
+test('a notebook runs alone (may use every core) only when nothing else runs or can start', async () => {
+  const dir = tempDir('schedule-alone-');
+  const a = notebook(dir, '01-a.ipynb');
+  const b = notebook(dir, '02-b.ipynb', { after: ['01'] });
+  const c = notebook(dir, '03-c.ipynb');
+  const d = notebook(dir, '04-d.ipynb', { after: 'all' });
+  const alone = {};
+  const run = (jobs) =>
+    Promise.all(
+      runScheduled([a, b, c, d], {
+        jobs,
+        run: async (f, opts) => {
+          alone[path.basename(f, '.ipynb')] = opts.alone;
+          await new Promise((r) => setTimeout(r, f === a ? 30 : 5));
+        },
+      }).values(),
+    );
+  await run(2);
+  // 01 and 03 share the cores; 02 starts while 03 may still run, or alone with only 04 left;
+  // 04 waits for all, so it always runs alone
+  assert.deepEqual([alone['01-a'], alone['03-c'], alone['04-d']], [false, false, true]);
+  await run(1);
+  assert.deepEqual(Object.values(alone), [true, true, true, true]);
+});
