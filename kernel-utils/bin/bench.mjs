@@ -1,19 +1,35 @@
-// `npm run bench`: the three training workloads of the book's speed bars on every backend
-// available here (each in its own process), plus PyTorch CPU on the same workloads when
-// torch is installed, all in one run. Prints one JSON line per (workload, backend) and
-// writes them to build/bench.json. A benchmark, not a test: the machine is shared and noisy.
-// Options: `npm run bench -- mlp-autoencoder` selects workloads; BENCH_SECONDS (default 3)
-// sets the timed duration; BENCH_BACKENDS=wasm,cpu selects backends (by default the cpu backend
-// runs only the MLP workload); BENCH_TORCH_THREADS (default 1,2) sets PyTorch's thread counts.
+// `npm run bench`: the training workloads of the book's speed bars (mlp-autoencoder,
+// cnn-classifier, conv-decoder) and the book's two heaviest models (pixelcnn, diffusion-unet) on
+// every backend available here (each in its own process), plus PyTorch CPU on the same workloads
+// when torch is installed, all in one run. Prints one JSON line per (workload, backend) and writes
+// them to build/bench.json. A benchmark, not a test: the machine is shared and noisy.
+// wasm runs three ways: wasm-1thread and wasm-2threads (the book's patched wasm with
+// BOOK_WASM_THREADS=1 / 2) and wasm-as-shipped (BOOK_WASM_PATCH=0, one thread); a row's `backend`
+// names the variant. Options: `npm run bench -- mlp-autoencoder` selects workloads; BENCH_SECONDS
+// (default 3) sets the timed duration; BENCH_BACKENDS=wasm-2threads,cpu selects backends (plain
+// `wasm` runs with the environment as it is; by default the cpu backend runs only the MLP
+// workload); BENCH_TORCH_THREADS (default 1,2) sets PyTorch's thread counts.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './jupyter.mjs';
 
-const WORKLOADS = ['mlp-autoencoder', 'cnn-classifier', 'conv-decoder'];
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'node-gpu,node,wasm,wasm-as-shipped,cpu').split(
-  ',',
-);
+const WORKLOADS = [
+  'mlp-autoencoder',
+  'cnn-classifier',
+  'conv-decoder',
+  'pixelcnn',
+  'diffusion-unet',
+];
+// The wasm variants: the backend bench-worker runs and the environment it runs with.
+const VARIANTS = {
+  'wasm-1thread': { backend: 'wasm', env: { BOOK_WASM_THREADS: '1' } },
+  'wasm-2threads': { backend: 'wasm', env: { BOOK_WASM_THREADS: '2' } },
+  'wasm-as-shipped': { backend: 'wasm', env: { BOOK_WASM_PATCH: '0', BOOK_WASM_THREADS: '1' } },
+};
+const BACKENDS = (
+  process.env.BENCH_BACKENDS ?? 'node-gpu,node,wasm-1thread,wasm-2threads,wasm-as-shipped,cpu'
+).split(',');
 const selected = process.argv.slice(2).length ? process.argv.slice(2) : WORKLOADS;
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -29,14 +45,12 @@ for (const workload of selected) {
     // The pure-JS cpu backend needs 20–60 s per convolutional step: measured only on request.
     if (backend === 'cpu' && workload !== 'mlp-autoencoder' && !process.env.BENCH_BACKENDS)
       continue;
-    const env = {
-      ...process.env,
-      ...(backend === 'wasm-as-shipped' ? { BOOK_WASM_PATCH: '0' } : {}),
-    };
+    const variant = VARIANTS[backend] ?? { backend, env: {} };
+    const env = { ...process.env, ...variant.env };
     if (backend === 'cpu' && !process.env.BENCH_SECONDS) env.BENCH_SECONDS = '1';
     const r = spawnSync(
       process.execPath,
-      [path.join(here, 'bench-worker.mjs'), workload, backend],
+      [path.join(here, 'bench-worker.mjs'), workload, variant.backend, backend],
       { cwd: ROOT, env, encoding: 'utf8' },
     );
     const line = r.stdout.trim().split('\n').pop();
@@ -59,7 +73,7 @@ for (const workload of selected) {
           `bench: ${backend} is not available here (${
             r.stderr
               .split('\n')
-              .find((l) => l.includes(`${backend}:`))
+              .find((l) => l.includes(`${variant.backend}:`))
               ?.trim() ?? why
           })`,
         );
@@ -121,5 +135,11 @@ for (const w of selected) {
         `${r.backend} ${r.samplesPerSec}${ref && r !== ref ? ` (${(r.samplesPerSec / ref.samplesPerSec).toFixed(2)}×)` : ''}`,
     );
   console.error(`  ${w.padEnd(16)} ${cells.join(' · ')}`);
+  const at = (b) => rows.find((r) => r.workload === w && r.backend === b && !r.error);
+  const [one, two] = [at('wasm-1thread'), at('wasm-2threads')];
+  if (one && two)
+    console.error(
+      `  ${''.padEnd(16)} wasm 2 threads / 1 thread: ${(two.samplesPerSec / one.samplesPerSec).toFixed(2)}×`,
+    );
 }
 console.error(`wrote ${path.relative(process.cwd(), out)}`);
