@@ -3,9 +3,11 @@
 // every backend available here (each in its own process), plus PyTorch CPU on the same workloads
 // when torch is installed, all in one run. Prints one JSON line per (workload, backend) and writes
 // them to build/bench.json. A benchmark, not a test: the machine is shared and noisy.
-// wasm runs three ways: wasm-1thread and wasm-2threads (the book's patched wasm with
-// BOOK_WASM_THREADS=1 / 2) and wasm-as-shipped (BOOK_WASM_PATCH=0, one thread); a row's `backend`
-// names the variant. Options: `npm run bench -- mlp-autoencoder` selects workloads; BENCH_SECONDS
+// wasm runs four ways: wasm-1thread and wasm-2threads (the book's patched wasm with
+// BOOK_WASM_THREADS=1 / 2; one thread computes products with kernel-utils' GEMM, two with
+// XNNPACK's pool), wasm-1thread-xnnpack (one thread, XNNPACK's products: BOOK_WASM_GEMM=0) and
+// wasm-as-shipped (BOOK_WASM_PATCH=0, one thread); a row's `backend` names the variant. Workers
+// run with the book kernel's node flags (relaxed SIMD where this node accepts the flag). Options: `npm run bench -- mlp-autoencoder` selects workloads; BENCH_SECONDS
 // (default 3) sets the timed duration; BENCH_BACKENDS=wasm-2threads,cpu selects backends (plain
 // `wasm` runs with the environment as it is; by default the cpu backend runs only the MLP
 // workload); BENCH_TORCH_THREADS (default 1,2) sets PyTorch's thread counts.
@@ -24,12 +26,18 @@ const WORKLOADS = [
 // The wasm variants: the backend bench-worker runs and the environment it runs with.
 const VARIANTS = {
   'wasm-1thread': { backend: 'wasm', env: { BOOK_WASM_THREADS: '1' } },
+  'wasm-1thread-xnnpack': { backend: 'wasm', env: { BOOK_WASM_THREADS: '1', BOOK_WASM_GEMM: '0' } },
   'wasm-2threads': { backend: 'wasm', env: { BOOK_WASM_THREADS: '2' } },
   'wasm-as-shipped': { backend: 'wasm', env: { BOOK_WASM_PATCH: '0', BOOK_WASM_THREADS: '1' } },
 };
 const BACKENDS = (
-  process.env.BENCH_BACKENDS ?? 'node-gpu,node,wasm-1thread,wasm-2threads,wasm-as-shipped,cpu'
+  process.env.BENCH_BACKENDS ??
+  'node-gpu,node,wasm-1thread,wasm-1thread-xnnpack,wasm-2threads,wasm-as-shipped,cpu'
 ).split(',');
+// what the book's kernel runs with (setup-kernel.mjs): relaxed SIMD for kernel-utils' GEMM
+const NODE_FLAGS = ['--experimental-wasm-relaxed-simd'].filter(
+  (flag) => spawnSync(process.execPath, [flag, '-e', ''], { stdio: 'ignore' }).status === 0,
+);
 const selected = process.argv.slice(2).length ? process.argv.slice(2) : WORKLOADS;
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -50,7 +58,7 @@ for (const workload of selected) {
     if (backend === 'cpu' && !process.env.BENCH_SECONDS) env.BENCH_SECONDS = '1';
     const r = spawnSync(
       process.execPath,
-      [path.join(here, 'bench-worker.mjs'), workload, variant.backend, backend],
+      [...NODE_FLAGS, path.join(here, 'bench-worker.mjs'), workload, variant.backend, backend],
       { cwd: ROOT, env, encoding: 'utf8' },
     );
     const line = r.stdout.trim().split('\n').pop();

@@ -1,6 +1,7 @@
 // Register the locally installed tslab as a Jupyter kernel in the project's own Jupyter path
 // (build/jupyter/kernels/tslab), with absolute paths to this node and this tslab. Nothing
 // global is touched; the book's commands put build/jupyter first on JUPYTER_PATH.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,8 +20,20 @@ try {
 }
 const dir = path.join(JUPYTER_DIR, 'kernels', 'tslab');
 fs.mkdirSync(dir, { recursive: true });
+// Relaxed SIMD (an FMA in kernel-utils' GEMM, simd/gemm.wat) is behind a flag in Node 20's V8
+// and on by default in later ones, whose node may refuse the flag: passed only where accepted.
+const NODE_FLAGS = ['--experimental-wasm-relaxed-simd'].filter(
+  (flag) => spawnSync(process.execPath, [flag, '-e', ''], { stdio: 'ignore' }).status === 0,
+);
 const spec = {
-  argv: [process.execPath, kernelBin, 'kernel', '--config-path', '{connection_file}'],
+  argv: [
+    process.execPath,
+    ...NODE_FLAGS,
+    kernelBin,
+    'kernel',
+    '--config-path',
+    '{connection_file}',
+  ],
   display_name: 'TypeScript (tslab, generative-notebooks)',
   language: 'typescript',
   env: { BOOK_ROOT: ROOT },

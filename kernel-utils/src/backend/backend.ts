@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import { installWasmThreads, WasmThreads, wasmThreadsReport } from './threads';
-import { patchWasmBackend } from './wasm';
+import { patchWasmBackend, wasmProducts } from './wasm';
 
 export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
@@ -35,6 +35,8 @@ export interface BackendReport {
   attempts: BackendAttempt[];
   /** For wasm: the build and thread count it runs on, and why. */
   wasmThreads?: WasmThreads;
+  /** For wasm: what computes its matrix products. */
+  wasmProducts?: string;
 }
 
 let report: BackendReport | null = null;
@@ -200,6 +202,7 @@ export async function initBackend(prefer?: BackendName): Promise<BackendReport> 
         forced: !!forced,
         attempts,
         ...(name === 'wasm' && wasmThreadsReport() ? { wasmThreads: wasmThreadsReport()! } : {}),
+        ...(name === 'wasm' ? { wasmProducts: wasmProducts() } : {}),
       };
       return report;
     }
@@ -225,5 +228,6 @@ export function describeBackend(r: BackendReport): string {
         `  wasm build: ${t.build}, ${t.why}${t.startMs !== undefined ? `, started in ${t.startMs} ms` : ''}`,
       ]
     : [];
-  return [head, ...rows, ...threads].join('\n');
+  const products = r.wasmProducts ? [`  matrix products: ${r.wasmProducts}`] : [];
+  return [head, ...rows, ...threads, ...products].join('\n');
 }

@@ -26,6 +26,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedKernels, heapOffset, WasmBackendInternals } from './simd/fused';
+import {
+  GEMM_KC,
+  GEMM_MC,
+  GEMM_SCRATCH_BYTES,
+  gemmKernels,
+  relaxedSimdAvailable,
+} from './simd/gemm';
+import { wasmThreadsReport } from './threads';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Attrs = Record<string, unknown>;
@@ -323,6 +331,118 @@ function cpuFallback(name: string): KernelFunc {
   };
 }
 
+/**
+ * Whether matrix products go to kernel-utils' GEMM (simd/gemm.wat) rather than XNNPACK: on one
+ * thread, where it measured faster; with two, XNNPACK's pool is (BOOK_WASM_GEMM=0: never).
+ */
+function useOwnGemm(): boolean {
+  if (process.env.BOOK_WASM_GEMM === '0') return false;
+  const threads = wasmThreadsReport();
+  return !threads || threads.used === 1;
+}
+
+/** Which code computes the wasm backend's matrix products, in words (for the backend report). */
+export function wasmProducts(): string {
+  const threads = wasmThreadsReport()?.used ?? 1;
+  const xnnpack = `XNNPACK${threads > 1 ? ` on ${threads} threads` : ''}`;
+  if (process.env.BOOK_WASM_PATCH === '0' || !useOwnGemm()) return xnnpack;
+  return relaxedSimdAvailable()
+    ? 'kernel-utils GEMM with relaxed SIMD (FMA)'
+    : 'kernel-utils GEMM, 128-bit SIMD (no relaxed SIMD in this node: FMA off)';
+}
+
+/** Below this many multiply-adds XNNPACK's call is cheaper than packing B. */
+const GEMM_MIN_MACS = 1 << 15;
+
+/** The batch shape of the product of a (…×M×K) and b (…×K×N), or null if not broadcastable. */
+function productBatch(a: TensorInfo, b: TensorInfo): number[] | null {
+  const [ba, bb] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+  const [na, nb] = [tf.util.sizeFromShape(ba), tf.util.sizeFromShape(bb)];
+  if (na !== nb && na !== 1 && nb !== 1) return null;
+  try {
+    const out = tf.backend_util.assertAndGetBroadcastShape(ba, bb);
+    return tf.util.sizeFromShape(out) === Math.max(na, nb) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * C = A·B with simd/gemm.wat into a new output, for float32 operands without transposes whose
+ * batches are equal or one of them 1; null when the product is not one of those (XNNPACK then).
+ * `bias` (N floats) is written into C first and the product added to it, XNNPACK's order.
+ */
+function ownGemm(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  bias: TensorInfo | null,
+): TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2) return null;
+  const [M, K] = a.shape.slice(-2);
+  const [K2, N] = b.shape.slice(-2);
+  const batch = productBatch(a, b);
+  if (K !== K2 || !batch || M * N * K < GEMM_MIN_MACS) return null;
+  if (bias && (bias.dtype !== 'float32' || sizeOf(bias) !== N)) return null;
+  const nBatch = tf.util.sizeFromShape(batch);
+  const strideA = sizeOf(a) === M * K ? 0 : 4 * M * K;
+  const strideB = sizeOf(b) === K * N ? 0 : 4 * K * N;
+  const out = backend.makeOutput([...batch, M, N], 'float32');
+  if (M * N === 0) return out;
+  const g = gemmKernels(backend);
+  return withTemps(backend, (keep) => {
+    const panels = Math.ceil(N / 8);
+    const packed = keep(backend.makeOutput([panels * 8 * K + GEMM_SCRATCH_BYTES / 4], 'float32'));
+    const bp = heapOffset(backend, packed);
+    const scratch = bp + 4 * panels * 8 * K;
+    const [pa, pb, pc] = [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out)];
+    if (bias) {
+      const c = backend.typedArrayFromHeap(out) as unknown as Float32Array;
+      const row = backend.typedArrayFromHeap(bias) as unknown as Float32Array;
+      for (let r = 0; r < nBatch * M; r++) c.set(row, r * N);
+    }
+    for (let i = 0; i < nBatch; i++) {
+      if (i === 0 || strideB) g.packB(pb + i * strideB, bp, K, N);
+      const [ai, ci] = [pa + i * strideA, pc + 4 * i * M * N];
+      g.gemmPacked(ai, bp, ci, M, N, K, 0, M, GEMM_KC, GEMM_MC, scratch, bias ? 1 : 0);
+    }
+    return out;
+  });
+}
+
+/** BatchMatMul through ownGemm on one thread (transposes made explicit before, by explicitTransposes). */
+function gemmBatchMatMul(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (transposeA || transposeB || !useOwnGemm()) return original(args);
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    return ownGemm(args.backend, a, b, null) ?? original(args);
+  };
+}
+
+/**
+ * _FusedMatMul through ownGemm: the bias first in C, then the product added (as XNNPACK does),
+ * then relu or relu6 (exact clamps); other activations and biases go to XNNPACK's kernel.
+ */
+function gemmFusedMatMul(original: KernelFunc): KernelFunc {
+  const activations: Record<string, string | null> = { linear: null, relu: 'Relu', relu6: 'Relu6' };
+  return (args) => {
+    const attrs = args.attrs as { transposeA: boolean; transposeB: boolean; activation: string };
+    const act = activations[attrs.activation ?? 'linear'];
+    if (attrs.transposeA || attrs.transposeB || act === undefined || !useOwnGemm())
+      return original(args);
+    const { a, b, bias } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo };
+    const c = ownGemm(args.backend, a, b, bias ?? null);
+    if (!c) return original(args);
+    if (!act) return c;
+    try {
+      return call(act, { inputs: { x: c }, backend: args.backend });
+    } finally {
+      args.backend.disposeData(c.dataId);
+    }
+  };
+}
+
 /** Identity without a copy: the output shares the input's data (tensors are immutable). */
 function sharedIdentity(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -478,8 +598,9 @@ export function patchWasmBackend(): string[] {
     });
     changes.push(`${kernelName} (${note})`);
   };
-  wrap('BatchMatMul', explicitTransposes('BatchMatMul'), 'explicit transposes');
-  wrap('_FusedMatMul', explicitTransposes('_FusedMatMul'), 'explicit transposes');
+  const gemm = 'kernel-utils GEMM on one thread';
+  wrap('BatchMatMul', (k) => explicitTransposes('BatchMatMul')(gemmBatchMatMul(k)), gemm);
+  wrap('_FusedMatMul', (k) => explicitTransposes('_FusedMatMul')(gemmFusedMatMul(k)), gemm);
   wrap('Identity', sharedIdentity, 'shares its input instead of copying');
   wrap('Sum', sumOverLeadingAxes, 'over every axis but the last: one SIMD pass');
   const adam = tf.AdamOptimizer.prototype as unknown as {

@@ -14,6 +14,7 @@ declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
   }
+  function validate(bytes: Uint8Array): boolean;
   class Instance {
     constructor(module: Module, imports: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
@@ -64,38 +65,56 @@ export interface WasmBackendInternals {
   incRef(dataId: object): void;
 }
 
-// fused.wat assembled twice by build-wasm.mjs: importing an ordinary memory (the single-threaded
-// build's) and a shared one (the threaded build's); WebAssembly links a memory only to its kind.
-const WASM_FILES = {
-  plain: path.join(__dirname, 'fused.wasm'),
-  shared: path.join(__dirname, 'fused-shared.wasm'),
-};
-const compiled: Partial<Record<keyof typeof WASM_FILES, WebAssembly.Module>> = {};
-const instances = new WeakMap<WebAssembly.Memory, FusedKernels>();
-
-/** The fused kernels bound to `backend`'s memory (instantiated once per memory). */
-export function fusedKernels(backend: WasmBackendInternals): FusedKernels {
+/** The wasm backend's memory: exported by the single-threaded build, imported (shared) by the threaded one. */
+export function backendMemory(backend: WasmBackendInternals): WebAssembly.Memory {
   const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory))
     throw new Error(
       'the wasm backend does not expose its WebAssembly.Memory (wasm.asm.memory or wasm.wasmMemory); kernel-utils expects tfjs-backend-wasm 4.22',
     );
-  let k = instances.get(memory);
-  if (!k) {
-    const kind = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'plain';
-    const file = WASM_FILES[kind];
-    let module = compiled[kind];
-    if (!module) {
-      if (!fs.existsSync(file))
-        throw new Error(
-          `${file} is missing: run \`npm run build\` (it assembles kernel-utils/src/backend/simd/fused.wat)`,
-        );
-      module = compiled[kind] = new WebAssembly.Module(fs.readFileSync(file));
-    }
-    k = new WebAssembly.Instance(module, { tfjs: { memory } }).exports as unknown as FusedKernels;
-    instances.set(memory, k);
+  return memory;
+}
+
+const compiled = new Map<string, WebAssembly.Module>();
+const instances = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
+
+/** The bytes of dist/backend/simd/<name>.wasm, assembled by `npm run build` from src/**.wat. */
+export function simdModuleBytes(name: string): Uint8Array {
+  const file = path.join(__dirname, `${name}.wasm`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `${file} is missing: run \`npm run build\` (it assembles kernel-utils/src/backend/simd/*.wat)`,
+    );
+  return fs.readFileSync(file);
+}
+
+/** Whether this process's WebAssembly accepts module `name` (e.g. one using relaxed SIMD). */
+export function simdModuleValid(name: string): boolean {
+  return WebAssembly.validate(simdModuleBytes(name));
+}
+
+/**
+ * The exports of simd module `name` (fused, gemm, gemm-relaxed) instantiated on `backend`'s
+ * memory, once per memory. Each .wat is assembled twice by build-wasm.mjs, importing an ordinary
+ * memory (the single-threaded build's) and a shared one (`-shared`, the threaded build's):
+ * WebAssembly links a memory only to its kind.
+ */
+export function simdModuleOn<T>(backend: WasmBackendInternals, name: string): T {
+  const memory = backendMemory(backend);
+  let mine = instances.get(memory);
+  if (!mine) instances.set(memory, (mine = new Map()));
+  if (!mine.has(name)) {
+    const file = memory.buffer instanceof SharedArrayBuffer ? `${name}-shared` : name;
+    let module = compiled.get(file);
+    if (!module) compiled.set(file, (module = new WebAssembly.Module(simdModuleBytes(file))));
+    mine.set(name, new WebAssembly.Instance(module, { tfjs: { memory } }).exports);
   }
-  return k;
+  return mine.get(name) as T;
+}
+
+/** The fused kernels bound to `backend`'s memory. */
+export function fusedKernels(backend: WasmBackendInternals): FusedKernels {
+  return simdModuleOn<FusedKernels>(backend, 'fused');
 }
 
 /** The byte offset of a float32 tensor's data in the wasm backend's memory. */
