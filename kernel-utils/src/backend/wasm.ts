@@ -31,6 +31,8 @@ import {
   GEMM_MC,
   GEMM_SCRATCH_BYTES,
   gemmKernels,
+  gemmPartner,
+  gemmPartnerFailure,
   relaxedSimdAvailable,
 } from './simd/gemm';
 import { wasmThreadsReport } from './threads';
@@ -332,27 +334,36 @@ function cpuFallback(name: string): KernelFunc {
 }
 
 /**
- * Whether matrix products go to kernel-utils' GEMM (simd/gemm.wat) rather than XNNPACK: on one
- * thread, where it measured faster; with two, XNNPACK's pool is (BOOK_WASM_GEMM=0: never).
+ * How many threads compute matrix products with kernel-utils' GEMM (simd/gemm.wat): 1 on the
+ * single-threaded build, 2 on the threaded one (the main thread and one worker on the shared
+ * memory); 0 = XNNPACK instead (BOOK_WASM_GEMM=0, more than 2 threads, or the worker failed).
  */
-function useOwnGemm(): boolean {
-  if (process.env.BOOK_WASM_GEMM === '0') return false;
-  const threads = wasmThreadsReport();
-  return !threads || threads.used === 1;
+function ownGemmThreads(backend?: WasmBackend): number {
+  if (process.env.BOOK_WASM_GEMM === '0') return 0;
+  const threads = wasmThreadsReport()?.used ?? 1;
+  if (threads === 1) return 1;
+  if (threads > 2 || gemmPartnerFailure()) return 0;
+  return !backend || gemmPartner(backend) ? 2 : 0;
 }
 
 /** Which code computes the wasm backend's matrix products, in words (for the backend report). */
 export function wasmProducts(): string {
   const threads = wasmThreadsReport()?.used ?? 1;
   const xnnpack = `XNNPACK${threads > 1 ? ` on ${threads} threads` : ''}`;
-  if (process.env.BOOK_WASM_PATCH === '0' || !useOwnGemm()) return xnnpack;
-  return relaxedSimdAvailable()
-    ? 'kernel-utils GEMM with relaxed SIMD (FMA)'
-    : 'kernel-utils GEMM, 128-bit SIMD (no relaxed SIMD in this node: FMA off)';
+  const own = process.env.BOOK_WASM_PATCH === '0' ? 0 : ownGemmThreads();
+  if (!own) return `${xnnpack}${gemmPartnerFailure() ? ` (${gemmPartnerFailure()})` : ''}`;
+  return (
+    `kernel-utils GEMM on ${own} thread${own > 1 ? 's' : ''}, ` +
+    (relaxedSimdAvailable()
+      ? 'relaxed SIMD (FMA)'
+      : '128-bit SIMD (no relaxed SIMD in this node: FMA off)')
+  );
 }
 
 /** Below this many multiply-adds XNNPACK's call is cheaper than packing B. */
 const GEMM_MIN_MACS = 1 << 15;
+/** From this many multiply-adds (and 16 rows) a product is split between two threads. */
+const GEMM_SPLIT_MIN_MACS = 1 << 18;
 
 /** The batch shape of the product of a (…×M×K) and b (…×K×N), or null if not broadcastable. */
 function productBatch(a: TensorInfo, b: TensorInfo): number[] | null {
@@ -387,14 +398,20 @@ function ownGemm(
   const nBatch = tf.util.sizeFromShape(batch);
   const strideA = sizeOf(a) === M * K ? 0 : 4 * M * K;
   const strideB = sizeOf(b) === K * N ? 0 : 4 * K * N;
+  const threads = ownGemmThreads(backend);
+  if (!threads) return null;
   const out = backend.makeOutput([...batch, M, N], 'float32');
   if (M * N === 0) return out;
   const g = gemmKernels(backend);
+  // the second thread takes the lower rows, from a multiple of 4 near the middle
+  const partner = threads === 2 && M >= 16 && M * N * K >= GEMM_SPLIT_MIN_MACS;
+  const mid = partner ? 4 * Math.floor(M / 8) : M;
   return withTemps(backend, (keep) => {
     const panels = Math.ceil(N / 8);
-    const packed = keep(backend.makeOutput([panels * 8 * K + GEMM_SCRATCH_BYTES / 4], 'float32'));
+    const packed = keep(backend.makeOutput([panels * 8 * K + GEMM_SCRATCH_BYTES / 2], 'float32'));
     const bp = heapOffset(backend, packed);
     const scratch = bp + 4 * panels * 8 * K;
+    const scratch2 = scratch + GEMM_SCRATCH_BYTES;
     const [pa, pb, pc] = [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out)];
     if (bias) {
       const c = backend.typedArrayFromHeap(out) as unknown as Float32Array;
@@ -403,18 +420,21 @@ function ownGemm(
     }
     for (let i = 0; i < nBatch; i++) {
       if (i === 0 || strideB) g.packB(pb + i * strideB, bp, K, N);
-      const [ai, ci] = [pa + i * strideA, pc + 4 * i * M * N];
-      g.gemmPacked(ai, bp, ci, M, N, K, 0, M, GEMM_KC, GEMM_MC, scratch, bias ? 1 : 0);
+      const [ai, ci, addC] = [pa + i * strideA, pc + 4 * i * M * N, bias ? 1 : 0];
+      const helper = partner ? gemmPartner(backend) : null;
+      helper?.start([ai, bp, ci, M, N, K, mid, M, GEMM_KC, GEMM_MC, scratch2, addC]);
+      g.gemmPacked(ai, bp, ci, M, N, K, 0, mid, GEMM_KC, GEMM_MC, scratch, addC);
+      helper?.finish();
     }
     return out;
   });
 }
 
-/** BatchMatMul through ownGemm on one thread (transposes made explicit before, by explicitTransposes). */
+/** BatchMatMul through ownGemm (transposes made explicit before, by explicitTransposes). */
 function gemmBatchMatMul(original: KernelFunc): KernelFunc {
   return (args) => {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (transposeA || transposeB || !useOwnGemm()) return original(args);
+    if (transposeA || transposeB) return original(args);
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     return ownGemm(args.backend, a, b, null) ?? original(args);
   };
@@ -429,8 +449,7 @@ function gemmFusedMatMul(original: KernelFunc): KernelFunc {
   return (args) => {
     const attrs = args.attrs as { transposeA: boolean; transposeB: boolean; activation: string };
     const act = activations[attrs.activation ?? 'linear'];
-    if (attrs.transposeA || attrs.transposeB || act === undefined || !useOwnGemm())
-      return original(args);
+    if (attrs.transposeA || attrs.transposeB || act === undefined) return original(args);
     const { a, b, bias } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo };
     const c = ownGemm(args.backend, a, b, bias ?? null);
     if (!c) return original(args);
@@ -598,7 +617,7 @@ export function patchWasmBackend(): string[] {
     });
     changes.push(`${kernelName} (${note})`);
   };
-  const gemm = 'kernel-utils GEMM on one thread';
+  const gemm = 'kernel-utils GEMM, 1 or 2 threads';
   wrap('BatchMatMul', (k) => explicitTransposes('BatchMatMul')(gemmBatchMatMul(k)), gemm);
   wrap('_FusedMatMul', (k) => explicitTransposes('_FusedMatMul')(gemmFusedMatMul(k)), gemm);
   wrap('Identity', sharedIdentity, 'shares its input instead of copying');

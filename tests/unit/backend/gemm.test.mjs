@@ -1,6 +1,7 @@
-// kernel-utils' GEMM (simd/gemm.wat) in BatchMatMul and _FusedMatMul on one thread: the plain
-// build equals XNNPACK bit for bit, the relaxed (FMA) build is within 1e-6 of max|C| of it, and
-// both agree with the cpu backend; shapes with partial tiles, batches, transposes, bias + relu.
+// kernel-utils' GEMM (simd/gemm.wat) in BatchMatMul and _FusedMatMul, on one thread and split
+// between two: the plain build equals XNNPACK bit for bit, the relaxed (FMA) build is within 1e-6
+// of max|C| of it, and both agree with the cpu backend; shapes with partial tiles, batches,
+// transposes, bias + relu.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -46,10 +47,13 @@ test(
   () => {
     const xnnpack = products({ BOOK_WASM_GEMM: '0' });
     const plain = products({});
+    // on the threaded build the product is split by rows between two threads: the same numbers
+    const plain2 = products({ BOOK_WASM_THREADS: '2' });
     const relaxed = products({}, { flags: ['--experimental-wasm-relaxed-simd'] });
     const cpu = products({}, { backend: 'cpu' });
     for (let i = 0; i < xnnpack.length; i++) {
       assert.deepEqual(plain[i], xnnpack[i], `case ${i}: plain GEMM differs from XNNPACK`);
+      assert.deepEqual(plain2[i], xnnpack[i], `case ${i}: the 2-thread GEMM differs from XNNPACK`);
       const r = relDiff(relaxed[i], xnnpack[i]);
       assert.ok(r <= RELAXED_TOLERANCE, `case ${i}: relaxed GEMM off by ${r} of max|C|`);
       // and it really is another computation (FMA rounds once): not equal on the large cases
