@@ -1,9 +1,10 @@
 // `npm run check:wasm-threads -- [N]` (default 50): start N fresh processes one after another;
 // each initializes the wasm backend with BOOK_WASM_THREADS (default 2), trains one step of a
-// small conv net (CHECK_WASM_STEPS steps, for the tests) and prints one JSON line. A process counts as a clean start only if it exits 0
-// within the time limit, printed its line, and ran the threaded build with every thread asked
-// for. Anything else — a hang (killed at the limit), an early exit with nothing printed, a fall
-// back to one thread, an error — is listed. Exit status 1 unless all N were clean.
+// small conv net (CHECK_WASM_STEPS steps, for the tests) and prints one JSON line. A process
+// counts as a clean start only if it exits 0 within the time limit, printed its line, and ran
+// the threaded build with every thread asked for and (on 2 threads) kernel-utils' GEMM worker.
+// Anything else — a hang (killed at the limit), an early exit with nothing printed, a fall back
+// to one thread, an error — is listed. Exit status 1 unless all N were clean.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -34,7 +35,11 @@ async function child() {
     const lossOf = () => tf.losses.softmaxCrossEntropy(y, model.apply(x));
     losses.push(tf.tidy(() => optimizer.minimize(lossOf, true).dataSync()[0]));
   }
-  console.log(JSON.stringify({ ...report.wasmThreads, initMs: Math.round(initMs), losses }));
+  // after training: a GEMM worker that failed to start or answer is named here
+  const products = ku.wasmProducts();
+  console.log(
+    JSON.stringify({ ...report.wasmThreads, initMs: Math.round(initMs), products, losses }),
+  );
 }
 
 function parent(n) {
@@ -43,7 +48,8 @@ function parent(n) {
   const startMs = [];
   const t0 = Date.now();
   for (let i = 1; i <= n; i++) {
-    const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child'], {
+    const script = new URL(import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [...process.execArgv, script, '--child'], {
       cwd: ROOT,
       env: { ...process.env, BOOK_WASM_THREADS: String(threads) },
       encoding: 'utf8',
@@ -65,6 +71,12 @@ function parent(n) {
     else if (!row) problem = 'exited 0 without its result (an early exit)';
     else if (threads > 1 && (row.build !== 'threaded-simd' || row.used !== threads))
       problem = `fell back: ${row.build}, ${row.why}`;
+    else if (
+      threads === 2 &&
+      process.env.BOOK_WASM_GEMM !== '0' &&
+      !/GEMM on 2 threads/.test(row.products)
+    )
+      problem = `the GEMM's second thread did not run: ${row.products}`;
     if (problem) problems.push(`start ${i}: ${problem}`);
     else startMs.push(row.startMs ?? row.initMs);
     process.stdout.write(problem ? 'x' : '.');
