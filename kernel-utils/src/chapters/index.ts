@@ -5,3 +5,4 @@ export * as ch01 from './ch01';
 export * as ch03 from './ch03';
 export * as ch06 from './ch06';
 export * as ch07 from './ch07';
+export * as ch10 from './ch10';
