@@ -16,13 +16,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './jupyter.mjs';
 
-const WORKLOADS = [
-  'mlp-autoencoder',
-  'cnn-classifier',
-  'conv-decoder',
-  'pixelcnn',
-  'diffusion-unet',
-];
+// the workloads bench-worker.mjs defines, in its order
+const WORKLOADS = Object.keys((await import('./bench-worker.mjs')).WORKLOADS);
 // The wasm variants: the backend bench-worker runs and the environment it runs with.
 const VARIANTS = {
   'wasm-1thread': { backend: 'wasm', env: { BOOK_WASM_THREADS: '1' } },

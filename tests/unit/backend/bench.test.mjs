@@ -7,13 +7,9 @@ import path from 'node:path';
 import { ROOT } from '../helpers.mjs';
 
 const BIN = path.join(ROOT, 'kernel-utils', 'bin');
-const WORKLOADS = [
-  'mlp-autoencoder',
-  'cnn-classifier',
-  'conv-decoder',
-  'pixelcnn',
-  'diffusion-unet',
-];
+const WORKLOADS = Object.keys(
+  (await import('../../../kernel-utils/bin/bench-worker.mjs')).WORKLOADS,
+);
 // The book's reference PixelCNN (7×7 type-A conv, 5 residual 3×3 type-B convs, 32-wide head).
 const PIXELCNN_PARAMS = 48929;
 // The DDPM U-Net's trainable parameters as computed by bench_torch.py (`--params`) for its
