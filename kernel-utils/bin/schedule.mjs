@@ -68,11 +68,37 @@ export function dependencies(notebooks) {
 }
 
 /**
+ * A notebook's standard-mode minutes on the 2-core machine with one thread, as its metadata
+ * declares them ("book": {"minutes": 8}): only to order the runs, longest first. Default 1.
+ */
+export function declaredMinutes(file) {
+  const m = readNotebook(file).metadata?.book?.minutes;
+  if (m === undefined) return 1;
+  if (!(typeof m === 'number' && m > 0))
+    throw new Error(`${path.basename(file)}: metadata.book.minutes must be a positive number`);
+  return m;
+}
+
+/** For each notebook: its minutes plus the longest chain of minutes of those that wait for it. */
+export function criticalPaths(notebooks, deps = dependencies(notebooks)) {
+  const waiters = new Map(notebooks.map((f) => [f, []]));
+  for (const f of notebooks) for (const d of deps.get(f)) waiters.get(d).push(f);
+  const memo = new Map();
+  const path_ = (f) => {
+    if (!memo.has(f))
+      memo.set(f, declaredMinutes(f) + Math.max(0, ...waiters.get(f).map((w) => path_(w))));
+    return memo.get(f);
+  };
+  for (const f of notebooks) path_(f);
+  return memo;
+}
+
+/**
  * Run `run(file)` (a promise) for every notebook, at most `jobs` at once, each only after the
  * notebooks it runs after have finished (whether they succeeded or not: the order only makes a
- * checkpoint or artifact available). `run(file, { alone })` is told whether the notebook runs
- * alone: one job at a time, or nothing else running and every notebook not yet started waiting for it, so that it may
- * use every core. Returns a Map file → promise of run's result; `onStart` and
+ * checkpoint or artifact available), the head of the longest chain first. `run(file, { alone })`
+ * is told whether the notebook runs alone — one job at a time, or nothing else running and every
+ * notebook not yet started waiting for it — so that it may use every core. Returns a Map file → promise of run's result; `onStart` and
  * `onDone(file, result)` report progress.
  */
 export function runScheduled(notebooks, { jobs, run, onStart = () => {}, onDone = () => {} }) {
@@ -85,19 +111,11 @@ export function runScheduled(notebooks, { jobs, run, onStart = () => {}, onDone 
   const results = new Map(
     notebooks.map((f) => [f, new Promise((resolve, reject) => settle.set(f, { resolve, reject }))]),
   );
-  // start first what most others wait for (07 before 00: both 08 and 14 wait for 07), so the
-  // longest chain of waiting chapters starts as early as it can; ties keep the book's order
-  const waiting = new Map(notebooks.map((f) => [f, 0]));
-  const count = (f, seen) => {
-    for (const d of deps.get(f)) {
-      if (seen.has(d)) continue;
-      seen.add(d);
-      waiting.set(d, waiting.get(d) + 1);
-      count(d, seen);
-    }
-  };
-  for (const f of notebooks) count(f, new Set());
-  const order = [...notebooks].sort((a, b) => waiting.get(b) - waiting.get(a));
+  // start first the notebook at the head of the longest chain still to run: its own minutes
+  // (metadata.book.minutes) plus the longest chain of the notebooks that wait for it; ties keep
+  // the book's order. With 2 jobs this starts 10 and 07 first (10, 8 minutes), not 00 and 01.
+  const chain = criticalPaths(notebooks, deps);
+  const order = [...notebooks].sort((a, b) => chain.get(b) - chain.get(a));
   // everything a notebook waits for, directly or through others
   const upstream = new Map();
   const closure = (f) => {

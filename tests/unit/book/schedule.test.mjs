@@ -7,6 +7,7 @@ import { listNotebooks } from '../../../kernel-utils/bin/jupyter.mjs';
 import {
   defaultJobs,
   dependencies,
+  criticalPaths,
   runScheduled,
   runsAfter,
 } from '../../../kernel-utils/bin/schedule.mjs';
@@ -136,4 +137,29 @@ test('a notebook runs alone (may use every core) only when nothing else runs or 
   assert.deepEqual([alone['01-a'], alone['03-c'], alone['04-d']], [false, false, true]);
   await run(1);
   assert.deepEqual(Object.values(alone), [true, true, true, true]);
+});
+
+test('the head of the longest chain of minutes starts first (metadata.book.minutes)', async () => {
+  const dir = tempDir('schedule-minutes-');
+  const a = notebook(dir, '01-a.ipynb', { minutes: 1 });
+  const b = notebook(dir, '02-b.ipynb', { minutes: 2 });
+  const c = notebook(dir, '03-c.ipynb', { minutes: 9 });
+  const d = notebook(dir, '04-d.ipynb', { after: ['01'], minutes: 10 });
+  const e = notebook(dir, '05-e.ipynb', { after: 'all', minutes: 1 });
+  // chains: 01 → 04 → 05 is 12 minutes, 03 → 05 is 10, 02 → 05 is 3
+  const chain = criticalPaths([a, b, c, d, e]);
+  assert.deepEqual(
+    [a, b, c, d, e].map((f) => chain.get(f)),
+    [12, 3, 10, 11, 1],
+  );
+  const started = [];
+  await Promise.all(
+    runScheduled([a, b, c, d, e], {
+      jobs: 1,
+      run: async (f) => started.push(path.basename(f)),
+    }).values(),
+  );
+  assert.deepEqual(started, ['01-a.ipynb', '04-d.ipynb', '03-c.ipynb', '02-b.ipynb', '05-e.ipynb']);
+  const bad = notebook(dir, '06-bad.ipynb', { minutes: 'long' });
+  assert.throws(() => criticalPaths([bad]), /06-bad\.ipynb: metadata\.book\.minutes must be/);
 });
