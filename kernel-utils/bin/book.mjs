@@ -95,7 +95,7 @@ async function main() {
     jobs,
     onStart: (nb, { alone }) => {
       entries.get(nb).state = 'running';
-      console.log(`book: ${entries.get(nb).base} started${alone ? ' (alone: every core)' : ''}`);
+      console.log(`book: ${entries.get(nb).base} started${alone ? ' (alone)' : ''}`);
       writeIndex([...entries.values()], jobs);
     },
     run: async (nb, { alone }) => {

@@ -26,8 +26,9 @@ export function defaultJobs() {
 /**
  * The environment of a kernel the runner starts. A kernel that shares the cores with other
  * kernels (`alone` false) runs its wasm backend on one thread; one that runs alone — the only
- * notebook running, and every notebook not yet started waits for it (chapter 14, say) — keeps the
- * default (2 threads on 2 cores). BOOK_WASM_THREADS, when set, is left as it is.
+ * notebook running, and every notebook not yet started waiting for it (chapter 14, say) — gets
+ * the environment's BOOK_WASM_THREADS (auto: one thread, two measured no faster). A value the
+ * user set is left as it is for every kernel.
  */
 export function kernelEnv(alone) {
   const set = process.env.BOOK_WASM_THREADS;

@@ -18,8 +18,10 @@
  *    process cannot exit with the start half-done (Emscripten unrefs its workers as they load);
  *  - once the pool runs, its workers are unref'd: idle pool threads do not keep a script alive.
  *
- * BOOK_WASM_THREADS=1|2|auto (default auto: 2 where there are 2 or more cores). The book's
- * parallel runner sets 1 for each kernel when it runs several chapters at once.
+ * BOOK_WASM_THREADS=1|2|auto. auto is one thread: on the 2-core machine two measured no faster
+ * and often slower (README, "Speed"), the threaded build's other kernels being slower and
+ * XNNPACK's pool spinning on the core the GEMM's worker wants. BOOK_WASM_THREADS=2 asks for
+ * two; the book's parallel runner sets 1 for a kernel that shares the cores.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -49,10 +51,8 @@ const os = require('os') as { cpus: () => unknown[] };
 export function wasmThreadsWanted(): { threads: number; why: string } {
   const raw = (process.env.BOOK_WASM_THREADS ?? '').trim().toLowerCase();
   const cores = os.cpus().length;
-  if (raw === '' || raw === 'auto') {
-    const threads = Math.max(1, Math.min(MAX_WASM_THREADS, cores));
-    return { threads, why: `auto: ${cores} core${cores === 1 ? '' : 's'}` };
-  }
+  if (raw === '' || raw === 'auto')
+    return { threads: 1, why: `auto: 1 thread of ${cores} cores (2 measured no faster)` };
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 8)
     throw new Error(
