@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './jupyter.mjs';
+import { kernelNodeFlags, ROOT } from './jupyter.mjs';
 
 // the workloads bench-worker.mjs defines, in its order
 const WORKLOADS = Object.keys((await import('./bench-worker.mjs')).WORKLOADS);
@@ -29,10 +29,8 @@ const BACKENDS = (
   process.env.BENCH_BACKENDS ??
   'node-gpu,node,wasm-1thread,wasm-1thread-xnnpack,wasm-2threads,wasm-as-shipped,cpu'
 ).split(',');
-// what the book's kernel runs with (setup-kernel.mjs): relaxed SIMD for kernel-utils' GEMM
-const NODE_FLAGS = ['--experimental-wasm-relaxed-simd'].filter(
-  (flag) => spawnSync(process.execPath, [flag, '-e', ''], { stdio: 'ignore' }).status === 0,
-);
+// the workers run with the book kernel's node flags (relaxed SIMD where this node accepts it)
+const NODE_FLAGS = kernelNodeFlags();
 const selected = process.argv.slice(2).length ? process.argv.slice(2) : WORKLOADS;
 const here = path.dirname(new URL(import.meta.url).pathname);
 

@@ -4,12 +4,13 @@
 // `<name>-shared.wasm` importing a shared memory (the threaded build's). A module written with
 // f32x4.relaxed_madd is assembled as written into `<name>-relaxed.wasm` (V8 accepts it only with
 // --experimental-wasm-relaxed-simd) and, each madd rewritten as f32x4.add(f32x4.mul(a, b), c),
-// into `<name>.wasm`. Also writes the pthread
-// worker bootstrap of tfjs' threaded-SIMD build as a file (dist/backend/wasm-threads-worker.js):
-// tfjs passes it as a Blob URL, which Node's worker_threads cannot load.
+// into `<name>.wasm`. Also writes the pthread worker bootstrap of tfjs' threaded-SIMD build as a
+// file (dist/backend/wasm-threads-worker.js): tfjs passes it as a Blob URL, which Node's
+// worker_threads cannot load.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { writeAtomic } from './cells.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -17,13 +18,6 @@ const wabt = await require('wabt')();
 
 const PLAIN_MEMORY = '(import "tfjs" "memory" (memory 0))';
 const SHARED_MEMORY = '(import "tfjs" "memory" (memory 0 65536 shared))';
-
-function writeAtomic(out, data) {
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, out);
-}
 
 function assemble(rel, text) {
   let mod;
@@ -73,6 +67,7 @@ function variants(rel, text) {
 for (const src of watFiles(path.join(pkg, 'src'))) {
   const rel = path.relative(path.join(pkg, 'src'), src);
   const base = path.join(pkg, 'dist', rel.replace(/\.wat$/, ''));
+  fs.mkdirSync(path.dirname(base), { recursive: true });
   for (const [suffix, text] of Object.entries(variants(rel, fs.readFileSync(src, 'utf8'))))
     writeAtomic(`${base}${suffix}.wasm`, assemble(rel, text));
 }

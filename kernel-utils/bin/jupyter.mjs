@@ -7,6 +7,18 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const JUPYTER_DIR = path.join(ROOT, 'build', 'jupyter');
+
+/**
+ * The node flags the book's kernel runs with: relaxed SIMD for kernel-utils' GEMM, behind a flag
+ * in Node 20's V8 and on by default in later ones (whose node may refuse the flag), so passed
+ * only where this node accepts it. setup-kernel.mjs writes them into kernel.json; the bench
+ * runs its workers with them.
+ */
+export function kernelNodeFlags() {
+  return ['--experimental-wasm-relaxed-simd'].filter(
+    (flag) => spawnSync(process.execPath, [flag, '-e', ''], { stdio: 'ignore' }).status === 0,
+  );
+}
 const MODULES = {
   run: ['nbclient', 'nbformat', 'nbconvert'],
   start: ['notebook', 'jupyter_client'],

@@ -1,11 +1,10 @@
 // Register the locally installed tslab as a Jupyter kernel in the project's own Jupyter path
 // (build/jupyter/kernels/tslab), with absolute paths to this node and this tslab. Nothing
 // global is touched; the book's commands put build/jupyter first on JUPYTER_PATH.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { JUPYTER_DIR, ROOT } from './jupyter.mjs';
+import { JUPYTER_DIR, kernelNodeFlags, ROOT } from './jupyter.mjs';
 
 const require = createRequire(path.join(ROOT, 'package.json'));
 // the kernel is tslab, started through kernel-utils/bin/tslab-kernel.cjs (one fix to how it sends)
@@ -20,15 +19,10 @@ try {
 }
 const dir = path.join(JUPYTER_DIR, 'kernels', 'tslab');
 fs.mkdirSync(dir, { recursive: true });
-// Relaxed SIMD (an FMA in kernel-utils' GEMM, simd/gemm.wat) is behind a flag in Node 20's V8
-// and on by default in later ones, whose node may refuse the flag: passed only where accepted.
-const NODE_FLAGS = ['--experimental-wasm-relaxed-simd'].filter(
-  (flag) => spawnSync(process.execPath, [flag, '-e', ''], { stdio: 'ignore' }).status === 0,
-);
 const spec = {
   argv: [
     process.execPath,
-    ...NODE_FLAGS,
+    ...kernelNodeFlags(),
     kernelBin,
     'kernel',
     '--config-path',

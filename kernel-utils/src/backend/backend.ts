@@ -3,7 +3,7 @@
  * here, in this order, and says why each better one was not used:
  *   node-gpu — @tensorflow/tfjs-node-gpu, only when its binding loads AND TensorFlow uses a GPU
  *   node     — native libtensorflow on the CPU (tfjs-node, or tfjs-node-gpu running without a GPU)
- *   wasm     — @tensorflow/tfjs-backend-wasm (SIMD; 2 threads when alone, see threads.ts)
+ *   wasm     — @tensorflow/tfjs-backend-wasm (SIMD; one thread unless BOOK_WASM_THREADS, threads.ts)
  *   cpu      — the pure-JavaScript reference backend (slow; last resort)
  * BOOK_BACKEND=node-gpu|node|wasm|cpu forces one; if it cannot load, that is an error.
  */
@@ -201,8 +201,9 @@ export async function initBackend(prefer?: BackendName): Promise<BackendReport> 
         gpu: got.gpu,
         forced: !!forced,
         attempts,
-        ...(name === 'wasm' && wasmThreadsReport() ? { wasmThreads: wasmThreadsReport()! } : {}),
-        ...(name === 'wasm' ? { wasmProducts: wasmProducts() } : {}),
+        ...(name === 'wasm'
+          ? { wasmThreads: wasmThreadsReport() ?? undefined, wasmProducts: wasmProducts() }
+          : {}),
       };
       return report;
     }

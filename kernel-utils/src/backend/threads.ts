@@ -40,8 +40,6 @@ export interface WasmThreads {
   startMs?: number;
 }
 
-/** The most threads the book asks for: the machines it is written for have 2 cores. */
-export const MAX_WASM_THREADS = 2;
 const DEFAULT_START_MS = 20000;
 // The os module as an object whose cpus() can be replaced for one synchronous call (a namespace
 // import is read-only); Emscripten's factory reads the same module through require('os').

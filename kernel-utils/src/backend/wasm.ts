@@ -336,14 +336,14 @@ function cpuFallback(name: string): KernelFunc {
 /**
  * How many threads compute matrix products with kernel-utils' GEMM (simd/gemm.wat): 1 on the
  * single-threaded build, 2 on the threaded one (the main thread and one worker on the shared
- * memory); 0 = XNNPACK instead (BOOK_WASM_GEMM=0, more than 2 threads, or the worker failed).
+ * memory, started at the first product); 0 = XNNPACK instead (BOOK_WASM_GEMM=0, more than 2
+ * threads, or the worker failed).
  */
-function ownGemmThreads(backend?: WasmBackend): number {
+function ownGemmThreads(): number {
   if (process.env.BOOK_WASM_GEMM === '0') return 0;
   const threads = wasmThreadsReport()?.used ?? 1;
   if (threads === 1) return 1;
-  if (threads > 2 || gemmPartnerFailure()) return 0;
-  return !backend || gemmPartner(backend) ? 2 : 0;
+  return threads > 2 || gemmPartnerFailure() ? 0 : 2;
 }
 
 /** Which code computes the wasm backend's matrix products, in words (for the backend report). */
@@ -398,14 +398,16 @@ function ownGemm(
   const nBatch = tf.util.sizeFromShape(batch);
   const strideA = sizeOf(a) === M * K ? 0 : 4 * M * K;
   const strideB = sizeOf(b) === K * N ? 0 : 4 * K * N;
-  const threads = ownGemmThreads(backend);
-  if (!threads) return null;
+  const threads = ownGemmThreads();
+  // the second thread takes the lower rows, from a multiple of 4 near the middle
+  const split = threads === 2 && M >= 16 && M * N * K >= GEMM_SPLIT_MIN_MACS;
+  const helper = split ? gemmPartner(backend) : null;
+  // no GEMM here, or its worker did not start (ownGemmThreads says 0 from now on): XNNPACK
+  if (!threads || (split && !helper)) return null;
   const out = backend.makeOutput([...batch, M, N], 'float32');
   if (M * N === 0) return out;
   const g = gemmKernels(backend);
-  // the second thread takes the lower rows, from a multiple of 4 near the middle
-  const partner = threads === 2 && M >= 16 && M * N * K >= GEMM_SPLIT_MIN_MACS;
-  const mid = partner ? 4 * Math.floor(M / 8) : M;
+  const mid = helper ? 4 * Math.floor(M / 8) : M;
   return withTemps(backend, (keep) => {
     const panels = Math.ceil(N / 8);
     const packed = keep(backend.makeOutput([panels * 8 * K + GEMM_SCRATCH_BYTES / 2], 'float32'));
@@ -421,7 +423,6 @@ function ownGemm(
     for (let i = 0; i < nBatch; i++) {
       if (i === 0 || strideB) g.packB(pb + i * strideB, bp, K, N);
       const [ai, ci, addC] = [pa + i * strideA, pc + 4 * i * M * N, bias ? 1 : 0];
-      const helper = partner ? gemmPartner(backend) : null;
       helper?.start([ai, bp, ci, M, N, K, mid, M, GEMM_KC, GEMM_MC, scratch2, addC]);
       g.gemmPacked(ai, bp, ci, M, N, K, 0, mid, GEMM_KC, GEMM_MC, scratch, addC);
       helper?.finish();

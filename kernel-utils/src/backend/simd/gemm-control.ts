@@ -2,7 +2,7 @@
 export const CTL = {
   /** 1 once the worker has instantiated the GEMM. */
   ready: 0,
-  /** The job number the worker is to run (−1: exit). */
+  /** The number of the job the worker is to run (1, 2, …). */
   job: 1,
   /** The last job number the worker finished. */
   done: 2,

@@ -2,6 +2,7 @@
  * The second thread of kernel-utils' GEMM (gemm.ts): a worker_threads worker with gemm.wat
  * instantiated on the wasm backend's shared memory. It waits on a control block (Atomics), runs
  * gemmPacked on the rows it is given, and signals done; the main thread does the other rows.
+ * It runs for the life of the process (unref'd, it does not keep the process alive).
  */
 import * as fs from 'fs';
 import { workerData } from 'worker_threads';
@@ -30,7 +31,6 @@ let seen = 0;
 for (;;) {
   Atomics.wait(ctl, CTL.job, seen);
   const job = Atomics.load(ctl, CTL.job);
-  if (job < 0) break;
   seen = job;
   gemm.gemmPacked(...ctl.subarray(CTL.args, CTL.args + CTL.nArgs));
   Atomics.store(ctl, CTL.done, job);

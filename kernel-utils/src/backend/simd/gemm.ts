@@ -44,9 +44,14 @@ export function relaxedSimdAvailable(): boolean {
   return (relaxed ??= simdModuleValid('gemm-relaxed'));
 }
 
-/** The GEMM on `backend`'s memory: the relaxed (FMA) build where V8 accepts it, else the plain one. */
+/** The GEMM build this process runs: relaxed (FMA) where V8 accepts it, else the plain one. */
+function gemmBuild(): 'gemm-relaxed' | 'gemm' {
+  return relaxedSimdAvailable() ? 'gemm-relaxed' : 'gemm';
+}
+
+/** The GEMM on `backend`'s memory. */
 export function gemmKernels(backend: WasmBackendInternals): GemmKernels {
-  return simdModuleOn<GemmKernels>(backend, relaxedSimdAvailable() ? 'gemm-relaxed' : 'gemm');
+  return simdModuleOn<GemmKernels>(backend, gemmBuild());
 }
 
 /** The GEMM's second thread on one shared memory: a worker waiting on a control block. */
@@ -77,10 +82,8 @@ export function gemmPartner(backend: WasmBackendInternals): GemmPartner | null {
   if (!(memory.buffer instanceof SharedArrayBuffer)) return null;
   if (partners.has(memory)) return partners.get(memory) ?? null;
   const ctl = new Int32Array(new SharedArrayBuffer(4 * CTL.size));
-  const file = path.join(
-    __dirname,
-    `${relaxedSimdAvailable() ? 'gemm-relaxed' : 'gemm'}-shared.wasm`,
-  );
+  // the shared-memory assembly of the same build (simdModuleOn picks it for the main thread)
+  const file = path.join(__dirname, `${gemmBuild()}-shared.wasm`);
   const worker = new Worker(path.join(__dirname, 'gemm-worker.js'), {
     workerData: { memory, ctl: ctl.buffer, file },
   });
