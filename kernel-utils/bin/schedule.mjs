@@ -25,14 +25,13 @@ export function defaultJobs() {
 
 /**
  * The environment of a kernel the runner starts. A kernel that shares the cores with other
- * kernels (`alone` false) runs its wasm backend on one thread; one that runs alone — the only
- * notebook running, and every notebook not yet started waiting for it (chapter 14, say) — gets
- * the environment's BOOK_WASM_THREADS (auto: one thread, two measured no faster). A value the
- * user set is left as it is for every kernel.
+ * kernels (`alone` false) runs its wasm backend on one thread, whatever BOOK_WASM_THREADS says;
+ * one that runs alone — the only notebook running, and every notebook not yet started waiting
+ * for it (chapter 14, say) — gets the environment's BOOK_WASM_THREADS (auto: one thread, two
+ * measured no faster), so `BOOK_WASM_THREADS=2 npm run book` gives two threads only there.
  */
 export function kernelEnv(alone) {
-  const set = process.env.BOOK_WASM_THREADS;
-  return !alone && (set === undefined || set === '') ? { BOOK_WASM_THREADS: '1' } : {};
+  return alone ? {} : { BOOK_WASM_THREADS: '1' };
 }
 
 /** The files among `notebooks` that `file` must run after (its metadata.book.after). */

@@ -8,6 +8,7 @@ import {
   defaultJobs,
   dependencies,
   criticalPaths,
+  kernelEnv,
   runScheduled,
   runsAfter,
 } from '../../../kernel-utils/bin/schedule.mjs';
@@ -162,4 +163,16 @@ test('the head of the longest chain of minutes starts first (metadata.book.minut
   assert.deepEqual(started, ['01-a.ipynb', '04-d.ipynb', '03-c.ipynb', '02-b.ipynb', '05-e.ipynb']);
   const bad = notebook(dir, '06-bad.ipynb', { minutes: 'long' });
   assert.throws(() => criticalPaths([bad]), /06-bad\.ipynb: metadata\.book\.minutes must be/);
+});
+
+test('a kernel that shares the cores gets one wasm thread, even when BOOK_WASM_THREADS asks for two', () => {
+  const saved = process.env.BOOK_WASM_THREADS;
+  try {
+    process.env.BOOK_WASM_THREADS = '2';
+    assert.deepEqual(kernelEnv(false), { BOOK_WASM_THREADS: '1' });
+    assert.deepEqual(kernelEnv(true), {}); // alone: the environment's 2
+  } finally {
+    if (saved === undefined) delete process.env.BOOK_WASM_THREADS;
+    else process.env.BOOK_WASM_THREADS = saved;
+  }
 });
