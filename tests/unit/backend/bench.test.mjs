@@ -18,23 +18,24 @@ const PIXELCNN_PARAMS = 48929;
 // have exactly as many.
 const UNET_TORCH_PARAMS = 297665;
 
+/** One smoke run of bench-worker.mjs (a warm-up step, a few timed ones): its JSON row. */
+function benchRow(args, env = {}) {
+  const r = spawnSync(process.execPath, [path.join(BIN, 'bench-worker.mjs'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_WARMUP: '1', BENCH_SECONDS: '0', ...env },
+    encoding: 'utf8',
+    timeout: 120000,
+  });
+  assert.equal(r.status, 0, r.stderr || String(r.error));
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
 for (const workload of WORKLOADS) {
   test(
     `bench workload ${workload} trains on wasm and reports one JSON line`,
     { timeout: 180000 },
     () => {
-      const r = spawnSync(
-        process.execPath,
-        [path.join(BIN, 'bench-worker.mjs'), workload, 'wasm'],
-        {
-          cwd: ROOT,
-          env: { ...process.env, BENCH_WARMUP: '1', BENCH_SECONDS: '0', BENCH_MIN_STEPS: '2' },
-          encoding: 'utf8',
-          timeout: 120000,
-        },
-      );
-      assert.equal(r.status, 0, r.stderr || String(r.error));
-      const row = JSON.parse(r.stdout.trim().split('\n').pop());
+      const row = benchRow([workload, 'wasm'], { BENCH_MIN_STEPS: '2' });
       assert.equal(row.workload, workload);
       assert.equal(row.backend, 'wasm');
       assert.ok(row.samplesPerSec > 0 && row.msPerStep > 0 && row.steps >= 2, JSON.stringify(row));
@@ -50,18 +51,7 @@ test(
   'bench-worker names its row by the label given as a third argument',
   { timeout: 180000 },
   () => {
-    const r = spawnSync(
-      process.execPath,
-      [path.join(BIN, 'bench-worker.mjs'), 'mlp-autoencoder', 'wasm', 'wasm-1thread'],
-      {
-        cwd: ROOT,
-        env: { ...process.env, BENCH_WARMUP: '1', BENCH_SECONDS: '0', BOOK_WASM_THREADS: '1' },
-        encoding: 'utf8',
-        timeout: 120000,
-      },
-    );
-    assert.equal(r.status, 0, r.stderr || String(r.error));
-    const row = JSON.parse(r.stdout.trim().split('\n').pop());
+    const row = benchRow(['mlp-autoencoder', 'wasm', 'wasm-1thread'], { BOOK_WASM_THREADS: '1' });
     assert.equal(row.backend, 'wasm-1thread');
     assert.equal(row.batch, 128);
   },
