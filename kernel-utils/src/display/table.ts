@@ -23,9 +23,20 @@ function fmt(v: Cell, digits: number): string {
 /** A DataFrame from rows (`[{model: 'VAE', nll: 90.1}, …]`). */
 export function rowsToDataFrame(rows: Record<string, Cell>[]): dfd.DataFrame {
   if (rows.length === 0) throw new Error('rowsToDataFrame: no rows');
+  // rows with different columns would be laid out by position, values under the wrong headers
+  const columns = Object.keys(rows[0]);
+  const ordered = rows.map((row, i) => {
+    const keys = Object.keys(row);
+    if (keys.length !== columns.length || !columns.every((c) => c in row))
+      throw new Error(
+        `rowsToDataFrame: row ${i} has the columns (${keys.join(', ')}) but row 0 has ` +
+          `(${columns.join(', ')}): every row needs the same columns`,
+      );
+    return Object.fromEntries(columns.map((c) => [c, row[c]]));
+  });
   // danfo (and the second tfjs bundle it brings) is loaded only when a table is built from rows.
   const { DataFrame } = require('danfojs-node') as typeof dfd;
-  return new DataFrame(rows as Record<string, unknown>[] as never);
+  return new DataFrame(ordered as Record<string, unknown>[] as never);
 }
 
 /** The HTML table of a DataFrame, numbers right-aligned with `digits` significant digits. */

@@ -93,6 +93,22 @@ test('tables: DataFrames become HTML with escaped, formatted cells', () => {
   assert.match(html, />1\.200e-5</);
   assert.match(html, />2,000</);
   assert.match(ku.dataFrameText(df), /model\s+nll\s+n/);
+  assert.throws(
+    () =>
+      ku.rowsToDataFrame([
+        { model: 'VAE', nll: 90 },
+        { model: 'GMM', n: 3, nll: 1 },
+      ]),
+    /row 1 has the columns \(model, n, nll\) but row 0 has \(model, nll\)/,
+  );
+  // the same columns in another order are put in row 0's order
+  const text = ku.dataFrameText(
+    ku.rowsToDataFrame([
+      { a: 1, b: 'x' },
+      { b: 'y', a: 2 },
+    ]),
+  );
+  assert.match(text, /a\s+b\n\s*1\s+x\n\s*2\s+y/);
 });
 
 test('outside a kernel, display falls back to text and progress stays quiet until done', () => {
