@@ -105,6 +105,11 @@ export interface Gan {
   gVars: tf.Variable[];
   dVars: tf.Variable[];
   latent: number;
+  /**
+   * An AC-GAN [Odena2017]: D is not shown the label; its output has 1 + auxiliaryClasses columns,
+   * the real/fake logit and then logits of the class it reads. 0 or absent: a plain D.
+   */
+  auxiliaryClasses?: number;
 }
 
 /** How a GAN is trained: steps, batch, data, Adam's settings, the generator's loss.
@@ -122,6 +127,8 @@ export interface GanTraining {
   learningRate: number;
   beta1: number;
   generatorLoss?: 'non-saturating' | 'saturating';
+  /** An AC-GAN: the weight of G's class loss beside its GAN loss (default 1). */
+  auxiliaryWeight?: number;
   /** Record a history row (and call onLog) every this many steps. */
   logEvery: number;
   onLog?: (step: number) => void | Promise<void>;
@@ -163,6 +170,64 @@ export function generatorLoss(
   );
 }
 
+/** An AC-GAN's class loss: the cross-entropy −E log softmax(classLogits)_y, y one-hot labels.
+ *
+ * Defined in chapter 10 §2 (Training: the game played out, in three stages), notebooks/10-gans.ipynb.
+ */
+export function auxiliaryClassLoss(classLogits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(labels, classLogits) as tf.Scalar;
+}
+
+/** D's output split: the real/fake logit (column 0) and, when k > 0, an AC-GAN's k class logits.
+ *
+ * Defined in chapter 10 §2 (Training: the game played out, in three stages), notebooks/10-gans.ipynb.
+ */
+export function dOutputs(out: tf.Tensor, k: number): { logit: tf.Tensor; classes: tf.Tensor } {
+  if (!k) return { logit: out, classes: out.slice([0, 0], [-1, 0]) };
+  return { logit: out.slice([0, 0], [-1, 1]), classes: out.slice([0, 1], [-1, k]) };
+}
+
+/** One alternating step: D on a real and a fake batch, then G; returns the row's numbers.
+ *
+ * Defined in chapter 10 §2 (Training: the game played out, in three stages), notebooks/10-gans.ipynb.
+ */
+export function ganStep(gan: Gan, t: GanTraining, optD: tf.Optimizer, optG: tf.Optimizer) {
+  return tf.tidy(() => {
+    const { x, labels } = t.realBatch(t.batch);
+    const asked = t.requestLabels ? t.requestLabels(t.batch) : null;
+    const fake = gan.generate(tf.randomNormal([t.batch, gan.latent]), asked, true);
+    const k = gan.auxiliaryClasses ?? 0;
+    let [dReal, dFake] = [tf.scalar(0), tf.scalar(0)];
+    const dLoss = optD.minimize(
+      () => {
+        const real = dOutputs(gan.discriminate(x, labels, true), k);
+        const made = dOutputs(gan.discriminate(fake, asked, true), k);
+        [dReal, dFake] = [real, made].map((o) => tf.keep(tf.sigmoid(o.logit).mean()));
+        // an AC-GAN's D also learns to read the digit of the real samples
+        const classLoss = k ? auxiliaryClassLoss(real.classes, labels as tf.Tensor) : 0;
+        return discriminatorLoss(real.logit, made.logit).add(classLoss) as tf.Scalar;
+      },
+      true,
+      gan.dVars,
+    ) as tf.Scalar;
+    const gLoss = optG.minimize(
+      () => {
+        const z = tf.randomNormal([t.batch, gan.latent]);
+        const out = dOutputs(gan.discriminate(gan.generate(z, asked, true), asked, true), k);
+        // and an AC-GAN's G to draw what D reads as the digit asked for
+        const classLoss = k ? auxiliaryClassLoss(out.classes, asked as tf.Tensor) : tf.scalar(0);
+        const ganLoss = generatorLoss(out.logit, t.generatorLoss ?? 'non-saturating');
+        return ganLoss.add(classLoss.mul(t.auxiliaryWeight ?? 1));
+      },
+      true,
+      gan.gVars,
+    ) as tf.Scalar;
+    const row = tf.stack([dLoss, gLoss, dReal, dFake]);
+    tf.dispose([dReal, dFake]); // kept past the minimize call; the row holds their values
+    return row;
+  });
+}
+
 /** One row of a GAN's history: both losses and D's mean output on real and on fake samples.
  *
  * Defined in chapter 10 §2 (Training: the game played out, in three stages), notebooks/10-gans.ipynb.
@@ -174,41 +239,6 @@ export type GanRow = {
   d_real: number;
   d_fake: number;
 };
-
-/** One alternating step: D on a real and a fake batch, then G; returns the row's numbers.
- *
- * Defined in chapter 10 §2 (Training: the game played out, in three stages), notebooks/10-gans.ipynb.
- */
-export function ganStep(gan: Gan, t: GanTraining, optD: tf.Optimizer, optG: tf.Optimizer) {
-  return tf.tidy(() => {
-    const { x, labels } = t.realBatch(t.batch);
-    const asked = t.requestLabels ? t.requestLabels(t.batch) : null;
-    const fake = gan.generate(tf.randomNormal([t.batch, gan.latent]), asked, true);
-    let dReal = tf.scalar(0),
-      dFake = tf.scalar(0);
-    const dLoss = optD.minimize(
-      () => {
-        const [lr, lf] = [gan.discriminate(x, labels, true), gan.discriminate(fake, asked, true)];
-        [dReal, dFake] = [tf.keep(tf.sigmoid(lr).mean()), tf.keep(tf.sigmoid(lf).mean())];
-        return discriminatorLoss(lr, lf);
-      },
-      true,
-      gan.dVars,
-    ) as tf.Scalar;
-    const gLoss = optG.minimize(
-      () => {
-        const z = tf.randomNormal([t.batch, gan.latent]);
-        const lf = gan.discriminate(gan.generate(z, asked, true), asked, true);
-        return generatorLoss(lf, t.generatorLoss ?? 'non-saturating');
-      },
-      true,
-      gan.gVars,
-    ) as tf.Scalar;
-    const row = tf.stack([dLoss, gLoss, dReal, dFake]);
-    tf.dispose([dReal, dFake]); // kept past the minimize call; the row holds their values
-    return row;
-  });
-}
 
 /** Train `gan` by alternating steps (one for D, one for G), with progress; its history.
  *
@@ -242,19 +272,69 @@ export async function trainGan(gan: Gan, t: GanTraining): Promise<GanRow[]> {
 }
 
 /**
- * Chapter 10's DCGAN recipe (the PyTorch reference's, at half its width): code size, the
- * generator's last hidden width (the reference: 64), batch, Adam's settings.
+ * Chapter 10's MLP GAN: G z → 256 → 512 → 784 (BatchNorm and LeakyReLU(0.2) after each hidden
+ * layer, a sigmoid at the end); D 784 → 512 → 256 → logit, LeakyReLU(0.2) and dropout 0.3
+ * after each hidden layer (without dropout, trial runs saw D win outright: d_loss → 0).
+ * Adam 2·10⁻⁴, β₁ 0.5, batches of 64.
  *
- * Defined in chapter 10 §4 (A DCGAN on MNIST), notebooks/10-gans.ipynb.
+ * Defined in chapter 10 §4 (GANs on MNIST: an MLP GAN and a DCGAN), notebooks/10-gans.ipynb.
  */
-export const DCGAN = { latent: 100, width: 32, batch: 64, learningRate: 2e-4, beta1: 0.5 };
+export const MLP_GAN = { latent: 100, width: 256, batch: 64, learningRate: 2e-4, beta1: 0.5 };
+
+/** The MLP GAN's G: z → width → 2·width → 28×28×1 in [0, 1].
+ *
+ * Defined in chapter 10 §4 (GANs on MNIST: an MLP GAN and a DCGAN), notebooks/10-gans.ipynb.
+ */
+export function mlpGanGenerator(latent: number, width: number): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [latent], units: width }),
+      tf.layers.batchNormalization({ momentum: 0.9 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: 2 * width }),
+      tf.layers.batchNormalization({ momentum: 0.9 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: 28 * 28, activation: 'sigmoid' }),
+      tf.layers.reshape({ targetShape: [28, 28, 1] }),
+    ],
+  });
+}
+
+/** The MLP GAN's D: 28×28×1 → 2·width → width → logit.
+ *
+ * Defined in chapter 10 §4 (GANs on MNIST: an MLP GAN and a DCGAN), notebooks/10-gans.ipynb.
+ */
+export function mlpGanDiscriminator(width: number): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28, 1] }),
+      tf.layers.dense({ units: 2 * width }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dropout({ rate: 0.3 }),
+      tf.layers.dense({ units: width }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dropout({ rate: 0.3 }),
+      tf.layers.dense({ units: 1 }),
+    ],
+  });
+}
+
+/**
+ * Chapter 10's DCGAN recipe (the PyTorch reference's, at half its width): code size, the
+ * generator's last hidden width (the reference: 64), batch, Adam's settings — its learning rate
+ * 5× the reference's 2·10⁻⁴, which in ~1,000 steps trained far better (KID 0.27 against 1.39 in
+ * the trial runs of kernel-utils/experiments/gan-aae-recipes/).
+ *
+ * Defined in chapter 10 §4 (GANs on MNIST: an MLP GAN and a DCGAN), notebooks/10-gans.ipynb.
+ */
+export const DCGAN = { latent: 100, width: 32, batch: 64, learningRate: 1e-3, beta1: 0.5 };
 
 /**
  * The DCGAN generator: z (with a one-hot label for a conditional GAN) → dense 7·7·2w →
  * BatchNorm, ReLU → 4×4 transposed conv, stride 2, to 14×14×w → BatchNorm, ReLU → 28×28×1,
  * sigmoid. With w = 64: 778,305 parameters unconditional (the reference's 778k).
  *
- * Defined in chapter 10 §4 (A DCGAN on MNIST), notebooks/10-gans.ipynb.
+ * Defined in chapter 10 §4 (GANs on MNIST: an MLP GAN and a DCGAN), notebooks/10-gans.ipynb.
  */
 export function dcganGenerator(latent: number, width: number, classes = 0): tf.LayersModel {
   const z = tf.input({ shape: [latent] });
@@ -278,11 +358,16 @@ export function dcganGenerator(latent: number, width: number, classes = 0): tf.L
 /**
  * The DCGAN discriminator: 28×28×1 (with a learned 28×28 plane per label, as a second channel,
  * for a conditional GAN) → 4×4 conv, stride 2, w → LeakyReLU(0.2) → 4×4 conv, stride 2, 2w →
- * LeakyReLU(0.2) → dense logit. With w = 64: 138,561 parameters unconditional (the reference's).
+ * LeakyReLU(0.2) → dense logit (and `auxiliaryClasses` class logits after it, for an AC-GAN).
+ * With w = 64: 138,561 parameters unconditional (the reference's).
  *
- * Defined in chapter 10 §4 (A DCGAN on MNIST), notebooks/10-gans.ipynb.
+ * Defined in chapter 10 §4 (GANs on MNIST: an MLP GAN and a DCGAN), notebooks/10-gans.ipynb.
  */
-export function dcganDiscriminator(width: number, classes = 0): tf.LayersModel {
+export function dcganDiscriminator(
+  width: number,
+  classes = 0,
+  auxiliaryClasses = 0,
+): tf.LayersModel {
   const x = tf.input({ shape: [28, 28, 1] });
   const y = classes ? tf.input({ shape: [classes] }) : null;
   let h = x;
@@ -297,23 +382,33 @@ export function dcganDiscriminator(width: number, classes = 0): tf.LayersModel {
     tf.layers.conv2d({ filters: 2 * width, kernelSize: 4, strides: 2, padding: 'same' }),
     tf.layers.leakyReLU({ alpha: 0.2 }),
     tf.layers.flatten(),
-    tf.layers.dense({ units: 1 }),
+    tf.layers.dense({ units: 1 + auxiliaryClasses }),
   ];
   for (const layer of layers) h = layer.apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: y ? [x, y] : x, outputs: h });
 }
 
-/** A Gan over two Layers models (a conditional one when labels are passed).
+/**
+ * A Gan over two Layers models: conditional when labels are passed; an AC-GAN with
+ * auxiliaryClasses > 0 (D then has one input, and the labels are not shown to it).
  *
- * Defined in chapter 10 §4 (A DCGAN on MNIST), notebooks/10-gans.ipynb.
+ * Defined in chapter 10 §4 (GANs on MNIST: an MLP GAN and a DCGAN), notebooks/10-gans.ipynb.
  */
-export function layersGan(g: tf.LayersModel, d: tf.LayersModel, latent: number): Gan {
+export function layersGan(
+  g: tf.LayersModel,
+  d: tf.LayersModel,
+  latent: number,
+  auxiliaryClasses = 0,
+): Gan {
+  const dTakesLabels = d.inputs.length > 1;
   return {
     generate: (z, y, training) => g.apply(y ? [z, y] : z, { training }) as tf.Tensor,
-    discriminate: (x, y, training) => d.apply(y ? [x, y] : x, { training }) as tf.Tensor,
+    discriminate: (x, y, training) =>
+      d.apply(y && dTakesLabels ? [x, y] : x, { training }) as tf.Tensor,
     gVars: variablesOf(g),
     dVars: variablesOf(d),
     latent,
+    auxiliaryClasses,
   };
 }
 

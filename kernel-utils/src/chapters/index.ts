@@ -6,3 +6,4 @@ export * as ch03 from './ch03';
 export * as ch06 from './ch06';
 export * as ch07 from './ch07';
 export * as ch10 from './ch10';
+export * as ch11 from './ch11';

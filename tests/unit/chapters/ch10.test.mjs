@@ -116,3 +116,64 @@ test('the DCGAN at the reference width has the reference sizes (G 778,305; D 138
   g.dispose();
   d.dispose();
 });
+
+test("an AC-GAN's D output splits into the real/fake logit and class logits; its class loss", () => {
+  const out = tf.tensor2d([
+    [0.5, 2, -1, 0],
+    [-1, 0, 0, 3],
+  ]);
+  const { logit, classes } = c.dOutputs(out, 3);
+  assert.deepEqual(Array.from(logit.dataSync()), [0.5, -1]);
+  assert.deepEqual(classes.shape, [2, 3]);
+  // −mean log softmax(classes)_y, written out for y = 0 and y = 2
+  const y = tf.tensor2d([
+    [1, 0, 0],
+    [0, 0, 1],
+  ]);
+  const lse = (r) => Math.log(r.reduce((s, v) => s + Math.exp(v), 0));
+  const want = (lse([2, -1, 0]) - 2 + (lse([0, 0, 3]) - 3)) / 2;
+  assert.ok(Math.abs(c.auxiliaryClassLoss(classes, y).dataSync()[0] - want) < 1e-6);
+  // a plain D (k = 0): the output is the logit
+  assert.equal(c.dOutputs(logit, 0).logit, logit);
+  tf.dispose([out, logit, classes, y]);
+});
+
+test('a GAN step (plain and AC-GAN) returns four finite numbers and leaks no tensor', () => {
+  const latent = 4;
+  for (const aux of [0, 3]) {
+    const g = tf.sequential({ layers: [tf.layers.dense({ inputShape: [latent + 3], units: 2 })] });
+    const d = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 + aux })] });
+    // G takes (z, y) as one concatenated input here: a Gan written by hand, D shown no labels
+    const gan = {
+      generate: (z, y) => g.apply(tf.concat([z, y], 1)),
+      discriminate: (x) => d.apply(x),
+      gVars: c.variablesOf(g),
+      dVars: c.variablesOf(d),
+      latent,
+      auxiliaryClasses: aux,
+    };
+    const onehot = (n) => tf.oneHot(tf.tensor1d([0, 1, 2, 0].slice(0, n), 'int32'), 3);
+    const t = {
+      name: 't',
+      steps: 1,
+      batch: 4,
+      realBatch: (n) => ({ x: tf.randomNormal([n, 2]), labels: onehot(n) }),
+      requestLabels: onehot,
+      learningRate: 1e-3,
+      beta1: 0.5,
+      logEvery: 1,
+      auxiliaryWeight: 2,
+    };
+    const [optD, optG] = [tf.train.adam(1e-3), tf.train.adam(1e-3)];
+    c.ganStep(gan, t, optD, optG).dispose(); // the optimizers' slots are made on the first step
+    const before = tf.memory().numTensors;
+    const row = c.ganStep(gan, t, optD, optG);
+    const v = Array.from(row.dataSync());
+    row.dispose();
+    assert.equal(tf.memory().numTensors, before, `AC-GAN classes ${aux}: tensors leaked`);
+    assert.equal(v.length, 4);
+    assert.ok(v.every(Number.isFinite), String(v));
+    assert.ok(v[2] > 0 && v[2] < 1 && v[3] > 0 && v[3] < 1, 'mean D(x), D(G(z)) are in (0, 1)');
+    [optD, optG, g, d].forEach((o) => o.dispose());
+  }
+});
