@@ -2,17 +2,8 @@
 // plane: the label as a learned plane into D (Mirza & Osindero); acgan: AC-GAN with D's class
 // loss on real and fake samples (Odena et al.); acreal: D's class loss on real samples only; λ
 // weights G's class loss. Prints conditional accuracy and scores as one JSON line (README.md).
-import { createRequire } from 'node:module';
-const require = createRequire(new URL('../../../package.json', import.meta.url));
-const ku = require('kernel-utils');
-const tf = require('@tensorflow/tfjs');
-await ku.initBackend();
+import { ku, tf, N, imgs, labs, real } from './digits.mjs';
 const c = ku.ch10;
-const mnist = ku.loadMnist();
-const N = mnist.train.n;
-const imgs = tf.tensor4d(mnist.train.images.subarray(0, N * 784), [N, 28, 28, 1]);
-const labs = tf.oneHot(tf.tensor1d(Array.from(mnist.train.labels.subarray(0, N)), 'int32'), 10);
-const real = { data: mnist.train.images.subarray(0, 1000 * 784), shape: [1000, 28, 28] };
 const [mode, stepsS, lrS, widthS] = process.argv.slice(2);
 const steps = +stepsS, lr = +lrS, W = +(widthS ?? 32);
 const K = 10; const LAMBDA = +(process.argv[6] ?? 1);

@@ -3,17 +3,8 @@
 // (mlp) or chapter 10's MLP GAN recipe (mlp2: BatchNorm in G, dropout in D) on the embedded
 // training digits, then scores 1,000 samples with the book's evaluator; prints one JSON line.
 // Numbers in README.md. Run from the repository root after `npm install` (ku.ch10 must be built).
-import { createRequire } from 'node:module';
-const require = createRequire(new URL('../../../package.json', import.meta.url));
-const ku = require('kernel-utils');
-const tf = require('@tensorflow/tfjs');
-await ku.initBackend();
+import { ku, tf, N, imgs, labs, real } from './digits.mjs';
 const c = ku.ch10;
-const mnist = ku.loadMnist();
-const N = mnist.train.n;
-const imgs = tf.tensor4d(mnist.train.images.subarray(0, N * 784), [N, 28, 28, 1]);
-const labs = tf.oneHot(tf.tensor1d(Array.from(mnist.train.labels.subarray(0, N)), 'int32'), 10);
-const real = { data: mnist.train.images.subarray(0, 1000 * 784), shape: [1000, 28, 28] };
 function batch(n) {
   const idx = tf.randomUniform([n], 0, N, 'int32');
   const b = { x: tf.gather(imgs, idx), labels: tf.gather(labs, idx) }; idx.dispose(); return b;
