@@ -30,9 +30,14 @@ export function sampleMixturePrior(
   component?: ArrayLike<number>,
 ): tf.Tensor2D {
   const { components, radius, radialSd, tangentialSd } = MIXTURE_PRIOR;
+  if (component && component.length < n)
+    throw new Error(`sampleMixturePrior: ${n} draws but only ${component.length} components given`);
   const points = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
-    const [u0, u1] = mixtureDirection(component ? component[i] : rng.int(components));
+    const k = component ? component[i] : rng.int(components);
+    if (!(Number.isInteger(k) && k >= 0 && k < components))
+      throw new Error(`sampleMixturePrior: component[${i}] = ${k}, not one of 0…${components - 1}`);
+    const [u0, u1] = mixtureDirection(k);
     // z = (R + s_r ε₁) u_k + s_t ε₂ v_k, with v_k = (−u_k1, u_k0) across the radius
     const along = radius + radialSd * rng.normal(),
       across = tangentialSd * rng.normal();
@@ -137,6 +142,11 @@ export function medianBandwidth(points: number[][]): number {
  * Defined in chapter 11 §2 (Measuring the match: maximum mean discrepancy (최대 평균 불일치)), notebooks/11-adversarial-autoencoder.ipynb.
  */
 export function mmdTest(x: number[][], y: number[][], permutations: number, rng: ku.Rng) {
+  // the unbiased estimate needs two points a side, and both sides in the same dimension
+  if (x.length < 2 || y.length < 2)
+    throw new Error(`mmdTest: x and y need ≥ 2 rows each, got ${x.length} and ${y.length}`);
+  if (x.some((r) => r.length !== x[0].length) || y.some((r) => r.length !== x[0].length))
+    throw new Error(`mmdTest: every row of x and y needs ${x[0].length} coordinates, as x's first`);
   const pooled = [...x, ...y];
   const bandwidth = medianBandwidth(pooled);
   const k = gaussianKernelMatrix(pooled, bandwidth);

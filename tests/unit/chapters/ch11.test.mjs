@@ -104,3 +104,23 @@ test('an AAE step returns five finite numbers, trains all three networks and lea
     [aae.vae.encoder, aae.vae.decoder, aae.discriminator].forEach((m) => m.dispose());
   }
 });
+
+test('bad input: clear errors naming the function and what is wrong', () => {
+  const rng = new ku.Rng(1);
+  assert.throws(() => c.mmdTest([[0]], [[1], [2]], 10, rng), /mmdTest: x and y need ≥ 2 rows/);
+  assert.throws(
+    () =>
+      c.mmdTest(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        [[1], [2]],
+        10,
+        rng,
+      ),
+    /every row of x and y needs 2 coordinates/,
+  );
+  assert.throws(() => c.sampleMixturePrior(3, rng, [0, 1]), /3 draws but only 2 components/);
+  assert.throws(() => c.sampleMixturePrior(2, rng, [0, 10]), /component\[1\] = 10, not one of 0…9/);
+});
