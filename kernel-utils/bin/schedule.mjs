@@ -113,7 +113,7 @@ export function runScheduled(notebooks, { jobs, run, onStart = () => {}, onDone 
   );
   // start first the notebook at the head of the longest chain still to run: its own minutes
   // (metadata.book.minutes) plus the longest chain of the notebooks that wait for it; ties keep
-  // the book's order. With 2 jobs this starts 10 and 07 first (10, 8 minutes), not 00 and 01.
+  // the book's order. With 2 jobs this starts 10 and 11 first (12.8, 4.8 minutes), not 00 and 01.
   const chain = criticalPaths(notebooks, deps);
   const order = [...notebooks].sort((a, b) => chain.get(b) - chain.get(a));
   // everything a notebook waits for, directly or through others
