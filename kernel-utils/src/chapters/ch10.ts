@@ -182,8 +182,11 @@ export function auxiliaryClassLoss(classLogits: tf.Tensor, labels: tf.Tensor): t
  *
  * Defined in chapter 10 §2 (Training: the game played out, in three stages), notebooks/10-gans.ipynb.
  */
-export function dOutputs(out: tf.Tensor, k: number): { logit: tf.Tensor; classes: tf.Tensor } {
-  if (!k) return { logit: out, classes: out.slice([0, 0], [-1, 0]) };
+export function dOutputs(
+  out: tf.Tensor,
+  k: number,
+): { logit: tf.Tensor; classes: tf.Tensor | null } {
+  if (!k) return { logit: out, classes: null };
   return { logit: out.slice([0, 0], [-1, 1]), classes: out.slice([0, 1], [-1, k]) };
 }
 
@@ -197,6 +200,9 @@ export function ganStep(gan: Gan, t: GanTraining, optD: tf.Optimizer, optG: tf.O
     const asked = t.requestLabels ? t.requestLabels(t.batch) : null;
     const fake = gan.generate(tf.randomNormal([t.batch, gan.latent]), asked, true);
     const k = gan.auxiliaryClasses ?? 0;
+    // an AC-GAN's class loss on D's class logits for one-hot labels y, weighted w (else 0)
+    const classLoss = (o: { classes: tf.Tensor | null }, y: tf.Tensor | null, w = 1) =>
+      k ? auxiliaryClassLoss(o.classes!, y!).mul(w) : 0;
     let [dReal, dFake] = [tf.scalar(0), tf.scalar(0)];
     const dLoss = optD.minimize(
       () => {
@@ -204,8 +210,7 @@ export function ganStep(gan: Gan, t: GanTraining, optD: tf.Optimizer, optG: tf.O
         const made = dOutputs(gan.discriminate(fake, asked, true), k);
         [dReal, dFake] = [real, made].map((o) => tf.keep(tf.sigmoid(o.logit).mean()));
         // an AC-GAN's D also learns to read the digit of the real samples
-        const classLoss = k ? auxiliaryClassLoss(real.classes, labels as tf.Tensor) : 0;
-        return discriminatorLoss(real.logit, made.logit).add(classLoss) as tf.Scalar;
+        return discriminatorLoss(real.logit, made.logit).add(classLoss(real, labels)) as tf.Scalar;
       },
       true,
       gan.dVars,
@@ -215,9 +220,8 @@ export function ganStep(gan: Gan, t: GanTraining, optD: tf.Optimizer, optG: tf.O
         const z = tf.randomNormal([t.batch, gan.latent]);
         const out = dOutputs(gan.discriminate(gan.generate(z, asked, true), asked, true), k);
         // and an AC-GAN's G to draw what D reads as the digit asked for
-        const classLoss = k ? auxiliaryClassLoss(out.classes, asked as tf.Tensor) : tf.scalar(0);
-        const ganLoss = generatorLoss(out.logit, t.generatorLoss ?? 'non-saturating');
-        return ganLoss.add(classLoss.mul(t.auxiliaryWeight ?? 1));
+        const gLossGan = generatorLoss(out.logit, t.generatorLoss ?? 'non-saturating');
+        return gLossGan.add(classLoss(out, asked, t.auxiliaryWeight));
       },
       true,
       gan.gVars,

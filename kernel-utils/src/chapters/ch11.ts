@@ -47,14 +47,14 @@ export function sampleMixturePrior(
   return tf.tensor2d(points, [n, 2]);
 }
 
-/** log p(z) under MIXTURE_PRIOR: log (1/K) Σ_k N(a_k; R, s_r²) N(b_k; 0, s_t²), a_k, b_k = z's
+/** log N(a_k; R, s_r²) N(b_k; 0, s_t²) for each component k of MIXTURE_PRIOR, with a_k, b_k z's
  * coordinates along and across component k's radius.
  *
  * Defined in chapter 11 §1 (The ELBO's two terms, and the one an AAE replaces), notebooks/11-adversarial-autoencoder.ipynb.
  */
-export function mixtureLogDensity(z: [number, number]): number {
+export function mixtureComponentLogDensities(z: number[]): number[] {
   const { components, radius, radialSd, tangentialSd } = MIXTURE_PRIOR;
-  const logs = Array.from({ length: components }, (_, k) => {
+  return Array.from({ length: components }, (_, k) => {
     const [u0, u1] = mixtureDirection(k);
     const a = z[0] * u0 + z[1] * u1,
       b = -z[0] * u1 + z[1] * u0;
@@ -64,21 +64,37 @@ export function mixtureLogDensity(z: [number, number]): number {
       Math.log(2 * Math.PI * radialSd * tangentialSd)
     );
   });
+}
+
+/** log p(z) under MIXTURE_PRIOR: log (1/K) Σ_k of the component densities.
+ *
+ * Defined in chapter 11 §1 (The ELBO's two terms, and the one an AAE replaces), notebooks/11-adversarial-autoencoder.ipynb.
+ */
+export function mixtureLogDensity(z: [number, number]): number {
+  const logs = mixtureComponentLogDensities(z);
   const top = Math.max(...logs);
   return top + Math.log(ku.mean(logs.map((l) => Math.exp(l - top))));
 }
 
-/** n draws of a 2-D swiss roll: θ uniform on [1.5π, 4.5π], radius 3θ/(4.5π), noise sd 0.05.
+/** The swiss roll's centre line at angle θ ∈ [1.5π, 4.5π]: radius 3θ/(4.5π), from 1 to 3.
+ *
+ * Defined in chapter 11 §1 (The ELBO's two terms, and the one an AAE replaces), notebooks/11-adversarial-autoencoder.ipynb.
+ */
+export function swissRollPoint(theta: number): [number, number] {
+  const r = (3 * theta) / (4.5 * Math.PI);
+  return [r * Math.cos(theta), r * Math.sin(theta)];
+}
+
+/** n draws of a 2-D swiss roll: θ uniform on [1.5π, 4.5π], its centre line plus noise sd 0.05.
  *
  * Defined in chapter 11 §1 (The ELBO's two terms, and the one an AAE replaces), notebooks/11-adversarial-autoencoder.ipynb.
  */
 export function sampleSwissRoll(n: number, rng: ku.Rng): tf.Tensor2D {
   const points = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
-    const theta = 1.5 * Math.PI * (1 + 2 * rng.uniform());
-    const r = (3 * theta) / (4.5 * Math.PI);
-    points[2 * i] = r * Math.cos(theta) + 0.05 * rng.normal();
-    points[2 * i + 1] = r * Math.sin(theta) + 0.05 * rng.normal();
+    const [x, y] = swissRollPoint(1.5 * Math.PI * (1 + 2 * rng.uniform()));
+    points[2 * i] = x + 0.05 * rng.normal();
+    points[2 * i + 1] = y + 0.05 * rng.normal();
   }
   return tf.tensor2d(points, [n, 2]);
 }
@@ -205,13 +221,13 @@ export function buildAae(latent: number, classes = 0): Aae {
   return { vae, discriminator, classes };
 }
 
-/** A code for each row of x: z = μ + σ ⊙ ε from the encoder (chapter 07's reparameterization).
+/** A code z ~ q(z|x) for each row of x: z = μ + σ ⊙ ε from 07's encoder (07's reparameterize).
  *
  * Defined in chapter 11 §3 (The adversarial autoencoder), notebooks/11-adversarial-autoencoder.ipynb.
  */
-export function aaeCode(aae: Aae, x: tf.Tensor, seed?: number): tf.Tensor {
+export function sampleCode(vae: ku.ch07.Vae, x: tf.Tensor, seed?: number): tf.Tensor {
   return tf.tidy(() => {
-    const { mu, logVar } = aae.vae.encode(x);
+    const { mu, logVar } = vae.encode(x);
     return ku.ch07.reparameterize(mu, logVar, seed);
   });
 }
@@ -231,7 +247,7 @@ export function aaeDiscriminate(aae: Aae, z: tf.Tensor, labels: tf.Tensor | null
 export function reconstructionStep(aae: Aae, x: tf.Tensor, opt: tf.Optimizer): tf.Scalar {
   const vars = ku.ch10.variablesOf(aae.vae.encoder, aae.vae.decoder);
   const loss = () => {
-    const logits = aae.vae.decoder.apply(aaeCode(aae, x)) as tf.Tensor;
+    const logits = aae.vae.decoder.apply(sampleCode(aae.vae, x)) as tf.Tensor;
     return ku.ch07.bernoulliLogLikelihood(x, logits).mean().neg() as tf.Scalar;
   };
   return opt.minimize(loss, true, vars) as tf.Scalar;
@@ -243,7 +259,7 @@ export function reconstructionStep(aae: Aae, x: tf.Tensor, opt: tf.Optimizer): t
  */
 export function encoderStep(aae: Aae, x: tf.Tensor, labels: tf.Tensor | null, opt: tf.Optimizer) {
   const loss = () =>
-    ku.ch10.generatorLoss(aaeDiscriminate(aae, aaeCode(aae, x), labels), 'non-saturating');
+    ku.ch10.generatorLoss(aaeDiscriminate(aae, sampleCode(aae.vae, x), labels), 'non-saturating');
   return opt.minimize(loss, true, ku.ch10.variablesOf(aae.vae.encoder)) as tf.Scalar;
 }
 
@@ -264,7 +280,7 @@ export function discriminatorStep(
     let [onPrior, onCodes] = [tf.scalar(0), tf.scalar(0)];
     const loss = () => {
       const lp = aaeDiscriminate(aae, zPrior, labels);
-      const lc = aaeDiscriminate(aae, aaeCode(aae, x), labels);
+      const lc = aaeDiscriminate(aae, sampleCode(aae.vae, x), labels);
       [onPrior, onCodes] = [lp, lc].map((l) => tf.keep(tf.sigmoid(l).mean()));
       return ku.ch10.discriminatorLoss(lp, lc);
     };
