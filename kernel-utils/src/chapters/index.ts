@@ -4,6 +4,7 @@ export * as ch00 from './ch00';
 export * as ch01 from './ch01';
 export * as ch03 from './ch03';
 export * as ch04 from './ch04';
+export * as ch05 from './ch05';
 export * as ch06 from './ch06';
 export * as ch07 from './ch07';
 export * as ch10 from './ch10';
