@@ -65,7 +65,9 @@ test("MADE's masks: ∂ℓ_i/∂x_j = 0 whenever pos(j) ≥ pos(i), and the allo
   const pos = new Map(Array.from(order, (p, t) => [p, t]));
   for (let i = 0; i < d; i++) {
     const g = tf.tidy(() =>
-      tf.grad((v) => c.madeLogits(made, masks, v).slice([0, i], [1, 1]).sum())(x).dataSync(),
+      tf
+        .grad((v) => c.madeLogits(made, masks, v).slice([0, i], [1, 1]).sum())(x)
+        .dataSync(),
     );
     for (let j = 0; j < d; j++) {
       if (pos.get(j) >= pos.get(i)) assert.equal(g[j], 0, `∂ℓ_${i}/∂x_${j} = ${g[j]}`);
@@ -94,7 +96,8 @@ test('FVSBN, NADE and MADE are normalized: Σ over all 2^8 images of p(x) is 1',
     nade: totalMass((x) => c.nadeLogits(nade, x), d),
     made: totalMass((x) => c.madeLogits(made, masks, x), d),
   };
-  for (const [name, t] of Object.entries(totals)) assert.ok(Math.abs(t - 1) < 1e-4, `${name}: ${t}`);
+  for (const [name, t] of Object.entries(totals))
+    assert.ok(Math.abs(t - 1) < 1e-4, `${name}: ${t}`);
   tf.dispose([m0, mask, ...Object.values(fvsbn), ...Object.values(nade), ...Object.values(made)]);
   tf.dispose(Object.values(masks));
 });
@@ -115,7 +118,11 @@ test('an ensemble over orderings is normalized in probability (logsumexp), not i
     return logp.logSumExp(0).sub(Math.log(2)).exp().sum().dataSync()[0];
   });
   const logitMean = totalMass(
-    (x) => c.madeLogits(made, members[0], x).add(c.madeLogits(made, members[1], x)).div(2),
+    (x) =>
+      c
+        .madeLogits(made, members[0], x)
+        .add(c.madeLogits(made, members[1], x))
+        .div(2),
     d,
   );
   assert.ok(Math.abs(mixture - 1) < 1e-4, `mixture mass ${mixture}`);
@@ -140,7 +147,11 @@ test('PixelCNN: the logit at a pixel has zero gradient from that pixel and every
     g.forEach((v, i) => {
       if (i >= target) assert.equal(v, 0, `pixel ${i} reaches the logit of pixel ${target}`);
     });
-    if (target > 0) assert.ok(g.some((v) => v !== 0), `nothing reaches pixel ${target}`);
+    if (target > 0)
+      assert.ok(
+        g.some((v) => v !== 0),
+        `nothing reaches pixel ${target}`,
+      );
   }
   tf.dispose([x, ...Object.values(p.weights), p.masks.A, p.masks.B]);
 });
