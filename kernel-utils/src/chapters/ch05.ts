@@ -360,6 +360,128 @@ export function moonsLogDensity(
   return isotropicMixtureLogDensity(points, centres, noise);
 }
 
+/** A 2-D full-covariance mixture's constants per component: log πⱼ − log 2π − ½ log|Σⱼ|, Σⱼ⁻¹.
+ *
+ * Defined in chapter 05 §4 (Two moons: a flow, mixtures, and the true density), notebooks/05-normalizing-flows.ipynb.
+ */
+export function mixtureTerms2d(gm: ku.GaussianMixture) {
+  const cov = gm.covariances as Float64Array;
+  const terms = new Float64Array(4 * gm.k);
+  for (let j = 0; j < gm.k; j++) {
+    const [a, b, c] = [cov[4 * j], cov[4 * j + 1], cov[4 * j + 3]];
+    const det = a * c - b * b;
+    // Σ⁻¹ = [[c, −b], [−b, a]] / |Σ|
+    terms.set(
+      [
+        Math.log(gm.weights[j]) - Math.log(2 * Math.PI) - 0.5 * Math.log(det),
+        c / det,
+        -b / det,
+        a / det,
+      ],
+      4 * j,
+    );
+  }
+  return terms;
+}
+
+/** log p(xᵢ) per row; with `stats` (zeroed), Σᵢ rᵢⱼ·(1, xᵢ, xᵢxᵢᵀ) per j, rᵢⱼ = p(j | xᵢ).
+ *
+ * Defined in chapter 05 §4 (Two moons: a flow, mixtures, and the true density), notebooks/05-normalizing-flows.ipynb.
+ */
+export function mixturePass2d(
+  points: ArrayLike<number>,
+  gm: ku.GaussianMixture,
+  stats: Float64Array | null,
+): { logP: Float64Array } {
+  const [n, k] = [points.length / 2, gm.k];
+  const terms = mixtureTerms2d(gm);
+  const [logP, ell] = [new Float64Array(n), new Float64Array(k)];
+  for (let i = 0; i < n; i++) {
+    const [x, y] = [points[2 * i], points[2 * i + 1]];
+    let top = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const [dx, dy] = [x - gm.means[2 * j], y - gm.means[2 * j + 1]];
+      // log πⱼ N(x; μⱼ, Σⱼ) = log πⱼ − log 2π − ½ log|Σⱼ| − ½ (x − μⱼ)ᵀ Σⱼ⁻¹ (x − μⱼ)
+      const q =
+        terms[4 * j + 1] * dx * dx + 2 * terms[4 * j + 2] * dx * dy + terms[4 * j + 3] * dy * dy;
+      ell[j] = terms[4 * j] - 0.5 * q;
+      if (ell[j] > top) top = ell[j];
+    }
+    let sum = 0;
+    // terms below e⁻⁴⁰ of the largest change nothing in float64: skipped
+    for (let j = 0; j < k; j++) if (ell[j] - top > -40) sum += Math.exp(ell[j] - top);
+    logP[i] = top + Math.log(sum);
+    if (!stats) continue;
+    for (let j = 0; j < k; j++) {
+      if (ell[j] - logP[i] < -40) continue;
+      // [Nⱼ, Σ r x, Σ r y, Σ r x², Σ r xy, Σ r y²] += r·[1, x, y, x², xy, y²]
+      const [s, r] = [6 * j, Math.exp(ell[j] - logP[i])];
+      stats[s] += r;
+      stats[s + 1] += r * x;
+      stats[s + 2] += r * y;
+      stats[s + 3] += r * x * x;
+      stats[s + 4] += r * x * y;
+      stats[s + 5] += r * y * y;
+    }
+  }
+  return { logP };
+}
+
+/**
+ * log p(x) per row of `points` (n×2 row-major) under a 2-D full-covariance mixture, in float64
+ * JS: ku.mixtureLogDensity's number, without one tensor op per component.
+ *
+ * Defined in chapter 05 §4 (Two moons: a flow, mixtures, and the true density), notebooks/05-normalizing-flows.ipynb.
+ */
+export function mixtureLogDensity2d(
+  points: ArrayLike<number>,
+  gm: ku.GaussianMixture,
+): Float64Array {
+  return mixturePass2d(points, gm, null).logP;
+}
+
+/**
+ * EM for a 2-D full-covariance mixture from `init`, the updates of ku.fitGaussianMixture (chapter
+ * 03) in float64 JS, one pass over the rows per iteration: Nⱼ gets 1e-10 (an empty component keeps
+ * a finite mean), Σⱼ gets ridge·I. Stops after `iterations` or when an iteration gains less than
+ * `tolerance` nats/point; logLikelihoods[t] is the model's after t iterations.
+ *
+ * Defined in chapter 05 §4 (Two moons: a flow, mixtures, and the true density), notebooks/05-normalizing-flows.ipynb.
+ */
+export function fitMixture2d(
+  points: ArrayLike<number>,
+  init: ku.GaussianMixture,
+  opts: { iterations: number; tolerance: number; ridge: number },
+): { model: ku.GaussianMixture; logLikelihoods: number[] } {
+  const [n, k] = [points.length / 2, init.k];
+  const stats = new Float64Array(6 * k);
+  const logLikelihoods: number[] = [];
+  let gm = init;
+  for (let t = 0; ; t++) {
+    const ll = ku.mean(mixturePass2d(points, gm, stats.fill(0)).logP);
+    logLikelihoods.push(ll);
+    if (!Number.isFinite(ll))
+      throw new Error(`fitMixture2d: log-likelihood ${ll} at iteration ${t}`);
+    if (t === opts.iterations || (t > 0 && ll - logLikelihoods[t - 1] < opts.tolerance))
+      return { model: gm, logLikelihoods };
+    const [weights, means] = [new Float64Array(k), new Float32Array(2 * k)];
+    const covariances = new Float64Array(4 * k);
+    for (let j = 0; j < k; j++) {
+      const [N, sx, sy, sxx, sxy, syy] = stats.subarray(6 * j, 6 * j + 6);
+      const nk = N + 1e-10;
+      const [mx, my] = [sx / nk, sy / nk];
+      // Σᵢ rᵢⱼ (x − μ)(x − μ)ᵀ = Σ r xxᵀ − μ(Σ r x)ᵀ − (Σ r x)μᵀ + Nⱼ μμᵀ
+      const cxx = (sxx - 2 * mx * sx + N * mx * mx) / nk + opts.ridge;
+      const cxy = (sxy - mx * sy - my * sx + N * mx * my) / nk;
+      const cyy = (syy - 2 * my * sy + N * my * my) / nk + opts.ridge;
+      weights[j] = nk / n;
+      means.set([mx, my], 2 * j);
+      covariances.set([cxx, cxy, cxy, cyy], 4 * j);
+    }
+    gm = { k, d: 2, covariance: 'full', weights, means, covariances };
+  }
+}
+
 /**
  * log p(x) of ku.makeRing(·, k, radius, std): k equal Gaussians of sd `std` centred at
  * radius·(cos 2πc/k, sin 2πc/k), c = 0…k−1.

@@ -274,3 +274,27 @@ test('trainFlow lowers the test NLL of a 2-D flow and leaks no tensors', async (
   tf.dispose([train, testX]);
   disposeFlow(flow);
 });
+
+test("fitMixture2d follows ku.fitGaussianMixture's EM, and mixtureLogDensity2d its density", async () => {
+  await backend();
+  const moons = ku.makeMoons(300, 0.1, 3);
+  const x = tf.tensor2d(moons.x, [300, 2]);
+  const opts = { covariance: 'full', seed: 4 };
+  const ref = ku.fitGaussianMixture(x, { k: 5, iterations: 20, tolerance: 0, ...opts });
+  const init = ku.initGaussianMixture(x, 5, opts);
+  const mine = c.fitMixture2d(moons.x, init, { iterations: 20, tolerance: 0, ridge: 1e-6 });
+  assert.equal(mine.logLikelihoods.length, ref.logLikelihoods.length);
+  // float64 JS against float32 tensors: the same iterates to float32's precision
+  mine.logLikelihoods.forEach((v, t) =>
+    assert.ok(
+      Math.abs(v - ref.logLikelihoods[t]) < 1e-4,
+      `iteration ${t}: ${v} vs ${ref.logLikelihoods[t]}`,
+    ),
+  );
+  const refLogP = tf.tidy(() => ku.mixtureLogDensity(x, ref.model).dataSync());
+  const myLogP = c.mixtureLogDensity2d(moons.x, ref.model);
+  refLogP.forEach((v, i) =>
+    assert.ok(Math.abs(v - myLogP[i]) < 1e-4, `row ${i}: ${v} vs ${myLogP[i]}`),
+  );
+  x.dispose();
+});
