@@ -11,6 +11,16 @@ export function rasterOrder(pixels: number): Int32Array {
   return Int32Array.from({ length: pixels }, (_, i) => i);
 }
 
+/** The inverse of an ordering: position[pixel] = t when order[t] = pixel.
+ *
+ * Defined in chapter 04 §3 (FVSBN: a logistic regression per pixel), notebooks/04-autoregressive.ipynb.
+ */
+export function positionsOf(order: Int32Array): Int32Array {
+  const position = new Int32Array(order.length);
+  order.forEach((pixel, t) => (position[pixel] = t));
+  return position;
+}
+
 /**
  * The autoregressive mask of an ordering, D×D: M[j][i] = 1 when pixel j comes before pixel i
  * and at most `window` positions before it (so input j may feed output i).
@@ -19,8 +29,7 @@ export function rasterOrder(pixels: number): Int32Array {
  */
 export function autoregressiveMask(order: Int32Array, window = Infinity): tf.Tensor2D {
   const d = order.length;
-  const position = new Int32Array(d);
-  order.forEach((pixel, t) => (position[pixel] = t));
+  const position = positionsOf(order);
   const mask = new Float32Array(d * d);
   for (let j = 0; j < d; j++)
     for (let i = 0; i < d; i++) {
@@ -93,8 +102,8 @@ export function nadeLogits(m: Record<string, tf.Variable>, x: tf.Tensor2D): tf.T
 export function madeMasks(order: Int32Array, degrees: Int32Array) {
   const d = order.length,
     h = degrees.length;
-  const position = new Int32Array(d);
-  order.forEach((pixel, t) => (position[pixel] = t + 1));
+  // positions counted from 1, as the degrees are
+  const position = positionsOf(order).map((t) => t + 1);
   const w = new Float32Array(d * h),
     v = new Float32Array(h * d);
   for (let k = 0; k < h; k++)
@@ -150,18 +159,28 @@ export function madeLogits(
   });
 }
 
-/** A raster-order mask over a k×k kernel, [k, k, cin, cout]: rows above the centre, and the
- * centre row's pixels left of the centre (type A) or up to and including it (type B).
+/** The taps a raster-order k×k mask keeps, as offsets [dy, dx] from the centre: rows above it,
+ * and the centre row's pixels left of it (type A) or up to and including it (type B).
+ *
+ * Defined in chapter 04 §7 (PixelCNN: masked convolutions), notebooks/04-autoregressive.ipynb.
+ */
+export function maskTaps(k: number, type: 'A' | 'B'): [number, number][] {
+  const c = (k - 1) / 2,
+    taps: [number, number][] = [];
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      if (i < c || (i === c && (type === 'B' ? j <= c : j < c))) taps.push([i - c, j - c]);
+  return taps;
+}
+
+/** maskTaps as a convolution's mask, [k, k, cin, cout]: 1 on the kept taps, 0 elsewhere.
  *
  * Defined in chapter 04 §7 (PixelCNN: masked convolutions), notebooks/04-autoregressive.ipynb.
  */
 export function pixelCnnMask(k: number, cin: number, cout: number, type: 'A' | 'B'): tf.Tensor4D {
   const c = (k - 1) / 2;
-  const rows = Array.from({ length: k }, (_, i) =>
-    Array.from({ length: k }, (_, j) =>
-      i < c || (i === c && (type === 'B' ? j <= c : j < c)) ? 1 : 0,
-    ),
-  );
+  const rows = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (const [dy, dx] of maskTaps(k, type)) rows[dy + c][dx + c] = 1;
   return tf.tidy(
     () => tf.tensor2d(rows).reshape([k, k, 1, 1]).tile([1, 1, cin, cout]) as tf.Tensor4D,
   );
