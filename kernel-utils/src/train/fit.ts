@@ -37,6 +37,12 @@ export interface FitOptions {
    * fit call. Default false: fit disposes it at the end, so a re-run training cell frees them.
    */
   keepOptimizer?: boolean;
+  /**
+   * Called after every optimizer step with the number of steps taken so far (1, 2, …), outside the
+   * gradient tape: e.g. to update an exponential moving average of the weights. Tensors made
+   * inside are disposed afterwards.
+   */
+  afterStep?: (step: number) => void;
   /** Show progress (default true). */
   progress?: boolean;
   /** How often the running loss is read back for progress and the NaN guard, in ms (default 500). */
@@ -103,6 +109,10 @@ export async function fit(opts: FitOptions): Promise<History> {
           if (!c) throw new Error(`${name}: the loss function returned nothing`);
           return c;
         });
+        if (opts.afterStep) {
+          const step = (epoch - 1) * stepsPerEpoch + s + 1;
+          tf.tidy(() => opts.afterStep!(step));
+        }
         const next = tf.tidy(() => sum.add(cost.mul(b)) as tf.Scalar);
         sum.dispose();
         cost.dispose();

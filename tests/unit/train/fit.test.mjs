@@ -157,3 +157,32 @@ test('evaluateInBatches equals the full-batch mean', async () => {
   assert.ok(Math.abs(full - batched) / full < 1e-6, `${full} vs ${batched}`);
   x.dispose();
 });
+
+test('fit: afterStep runs after every optimizer step, sees the updated weights, leaks nothing', async () => {
+  ku.seedEverything(3);
+  const w = tf.variable(tf.zeros([1, 1]));
+  const data = regressionData(64);
+  const seen = [];
+  const before = tf.memory().numTensors;
+  await ku.fit({
+    data,
+    epochs: 2,
+    batchSize: 16,
+    optimizer: tf.train.sgd(0.1),
+    varList: [w],
+    loss: ([x, y]) => tf.losses.meanSquaredError(y, x.matMul(w)),
+    // a tensor made here must not outlive the call
+    afterStep: (step) => seen.push([step, w.add(0).dataSync()[0]]),
+    progress: false,
+  });
+  assert.equal(tf.memory().numTensors, before);
+  // 64 rows in batches of 16: 4 steps per epoch, numbered 1…8
+  assert.deepEqual(
+    seen.map(([s]) => s),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
+  // the first call already sees the first step's update (w moves from 0 towards 3)
+  assert.ok(seen[0][1] > 0, `w after step 1: ${seen[0][1]}`);
+  assert.ok(seen[7][1] > seen[0][1]);
+  tf.dispose([w, ...data]);
+});
