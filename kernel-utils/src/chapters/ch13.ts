@@ -278,3 +278,107 @@ export function guidedEps(m: EpsMlp, labels: tf.Tensor1D | null, w: number) {
         .sub(unconditional.mul(w));
     });
 }
+
+/** A small U-Net ε-model for 28×28×1 images: its variables, base width and time-embedding size.
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export interface PixelUnet {
+  params: Record<string, tf.Variable>;
+  width: number;
+  timeDim: number;
+}
+
+/** The U-Net's residual blocks: name, input and output channels (in units of the base width c).
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export const UNET_BLOCKS: [string, number, number][] = [
+  ['r28', 1, 1],
+  ['r14', 2, 2],
+  ['r7', 2, 2],
+  ['u14', 4, 2],
+  ['u28', 2, 1],
+];
+
+/**
+ * Builds the U-Net of base width c: stem conv 1 → c; residual blocks (UNET_BLOCKS) at 28, 14 and 7
+ * px joined by stride-2 convs down and 2×2 transposed convs up; output conv c → 1. Weights ~
+ * N(0, 2/fan_in) (He), except each block's second conv and the output conv: zero.
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export function buildPixelUnet(c: number, timeDim = 64): PixelUnet {
+  const params = tf.tidy(() => {
+    const p: Record<string, tf.Variable> = {};
+    const add = (name: string, shape: number[], fanIn: number) =>
+      (p[name] = tf.variable(
+        fanIn ? tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn)) : tf.zeros(shape),
+      ));
+    add('time.w', [timeDim, 4 * c], timeDim);
+    add('time.b', [4 * c], 0);
+    add('stem.w', [3, 3, 1, c], 9);
+    for (const [name, i, o] of UNET_BLOCKS) {
+      add(`${name}.conv1`, [3, 3, i * c, o * c], 9 * i * c);
+      add(`${name}.time`, [4 * c, o * c], 4 * c);
+      add(`${name}.conv2`, [3, 3, o * c, o * c], 0);
+      if (i !== o) add(`${name}.skip`, [1, 1, i * c, o * c], i * c);
+    }
+    add('down28.w', [3, 3, c, 2 * c], 9 * c);
+    add('down14.w', [3, 3, 2 * c, 2 * c], 18 * c);
+    // a transposed conv's kernel is [k, k, out, in]
+    add('up7.w', [2, 2, 2 * c, 2 * c], 8 * c);
+    add('up14.w', [2, 2, c, 2 * c], 8 * c);
+    add('out.w', [3, 3, c, 1], 0);
+    return p;
+  });
+  return { params, width: c, timeDim };
+}
+
+/** ε̂ = U-Net(x_t, t) for images x_t (n×28×28×1) and steps t (int32, 1…T).
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export function pixelUnet(m: PixelUnet, xt: tf.Tensor, t: tf.Tensor1D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [p, n] = [m.params, xt.shape[0] as number];
+    const silu = (h: tf.Tensor) => h.mul(tf.sigmoid(h));
+    const conv = (h: tf.Tensor, w: string, stride = 1) =>
+      tf.conv2d(h as tf.Tensor4D, p[w] as tf.Tensor4D, stride, 'same');
+    const emb = silu(timeEmbedding(t, m.timeDim).matMul(p['time.w']).add(p['time.b']));
+    // h + conv₂(silu(conv₁(silu(h)) + W_t e(t))): the step enters every block
+    const block = (h: tf.Tensor, name: string) => {
+      const wTime = p[`${name}.time`] as tf.Tensor2D;
+      const fromTime = emb.matMul(wTime).reshape([-1, 1, 1, wTime.shape[1]]);
+      const inner = conv(silu(conv(silu(h), `${name}.conv1`).add(fromTime)), `${name}.conv2`);
+      return inner.add(p[`${name}.skip`] ? conv(h, `${name}.skip`) : h);
+    };
+    const up = (h: tf.Tensor, w: string, size: number) => {
+      const k = p[w] as tf.Tensor4D;
+      const shape: [number, number, number, number] = [n, size, size, k.shape[2]];
+      return tf.conv2dTranspose(h as tf.Tensor4D, k, shape, 2, 'valid');
+    };
+    const h28 = block(conv(xt, 'stem.w'), 'r28');
+    const h14 = block(conv(h28, 'down28.w', 2), 'r14');
+    const h7 = block(conv(h14, 'down14.w', 2), 'r7');
+    const u14 = block(tf.concat([up(h7, 'up7.w', 14), h14], 3), 'u14');
+    const u28 = block(tf.concat([up(u14, 'up14.w', 28), h28], 3), 'u28');
+    return conv(silu(u28), 'out.w') as tf.Tensor4D;
+  });
+}
+
+/** EMA of the weights with warm-up: e ← δe + (1 − δ)w, δ = min(decay, (1 + s)/(10 + s)).
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export function emaUpdate(
+  ema: Record<string, tf.Variable>,
+  weights: Record<string, tf.Variable>,
+  step: number,
+  decay: number,
+): void {
+  const d = Math.min(decay, (1 + step) / (10 + step));
+  tf.tidy(() => {
+    for (const [k, w] of Object.entries(weights)) ema[k].assign(ema[k].mul(d).add(w.mul(1 - d)));
+  });
+}
