@@ -57,7 +57,10 @@ test('free energy F(v) = −log Σ_h e^{−E(v,h)} on every v of a random RBM', 
     const vb = c.bitsOf(v, 5);
     const terms = Array.from({ length: 16 }, (_, h) => -c.boltzmannEnergy(m, vb, c.bitsOf(h, 4)));
     const f = -ku.logSumExp(terms);
-    assert.ok(Math.abs(f - c.tinyFreeEnergy(m, vb)) < 1e-12, `v ${v}: ${f} vs ${c.tinyFreeEnergy(m, vb)}`);
+    assert.ok(
+      Math.abs(f - c.tinyFreeEnergy(m, vb)) < 1e-12,
+      `v ${v}: ${f} vs ${c.tinyFreeEnergy(m, vb)}`,
+    );
   }
 });
 
@@ -158,7 +161,8 @@ test('CD-1 training lowers the free energy of the training patterns against the 
   assert.ok(history[29].loss < history[0].loss, 'reconstruction error did not fall');
   // the exact p(v) of the trained RBM puts most of its mass on the two patterns
   const logZ = c.exactLogZ(rbm);
-  const pOf = (v) => tf.tidy(() => Math.exp(-c.freeEnergy(rbm, tf.tensor2d([v])).dataSync()[0] - logZ));
+  const pOf = (v) =>
+    tf.tidy(() => Math.exp(-c.freeEnergy(rbm, tf.tensor2d([v])).dataSync()[0] - logZ));
   const mass = pOf(patterns[0]) + pOf(patterns[1]);
   assert.ok(mass > 0.5, `the patterns hold ${mass} of p(v)`);
   tf.dispose([x, means]);
