@@ -1,7 +1,8 @@
 // Trials behind chapter 13's latent diffusion: an MLP ε-model on chapter 07's VAE codes.
 //   node kernel-utils/experiments/diffusion-recipes/latent.mjs [key=value…]
 // steps=4000 width=512 depth=3 lr=1e-3 batch=256 T=1000 schedule=cosine|linear codes=mu|sample
-// ema=0.999 (0: none) cond=1 (class-conditional with label dropout 0.1) guide=2 (CFG weight w)
+// ema=0.999 (0: none) cond=1 (class-conditional) drop=0.1 (label dropout) guide=2 (CFG weight w)
+// asked=none (sample the "no label" slot) recon=1 (also score the decoded training codes)
 // ddim=50 (steps of DDIM sampling; 0: ancestral over all T) n=1000
 // Needs chapter 07's standard checkpoint (run 07 first). Prints JSON lines. Run from the repo root.
 import { createRequire } from 'node:module';
@@ -63,7 +64,7 @@ for (let s = 0; s < STEPS; s++) {
     const t = tf.tensor1d(Array.from({ length: BATCH }, () => rng.int(T)), 'int32');
     let lab = tf.gather(labels, idx);
     if (!COND) lab = tf.fill([BATCH], 10, 'int32');
-    else lab = tf.where(tf.randomUniform([BATCH]).less(0.1), tf.fill([BATCH], 10, 'int32'), lab);
+    else lab = tf.where(tf.randomUniform([BATCH]).less(num("drop", 0.1)), tf.fill([BATCH], 10, 'int32'), lab);
     const eps = tf.randomNormal(z0.shape);
     const zt = z0.mul(tf.gather(sqrtAb, t).expandDims(1)).add(eps.mul(tf.gather(sqrt1mAb, t).expandDims(1)));
     return tf.losses.meanSquaredError(eps, net(vars, zt, t, lab));
