@@ -3,6 +3,7 @@
 // steps=4000 width=512 depth=3 lr=1e-3 batch=256 T=1000 schedule=cosine|linear codes=mu|sample
 // ema=0.999 (0: none) cond=1 (class-conditional) drop=0.1 (label dropout) guide=2 (CFG weight w)
 // asked=none (sample the "no label" slot) recon=1 (also score the decoded training codes)
+// seed=0 lastLr=1e-3 (the last third of the steps at this rate)
 // ddim=50 (steps of DDIM sampling; 0: ancestral over all T) n=1000
 // Needs chapter 07's standard checkpoint (run 07 first). Prints JSON lines. Run from the repo root.
 import { createRequire } from 'node:module';
@@ -53,9 +54,14 @@ const net = (ps, zt, idx, lab) => {
   return tf.sigmoid(h).mul(h).matMul(outW).add(outB);
 };
 const optim = tf.train.adam(LR);
-const rng = new ku.Rng(0);
+const SEED = num('seed', 0);
+ku.seedEverything(SEED);
+const rng = new ku.Rng(SEED);
+// lastLr: the last third of the steps at this rate (0: the same rate throughout)
+const LAST_LR = num('lastLr', 0);
 const nTrain = xTrain.shape[0];
 for (let s = 0; s < STEPS; s++) {
+  if (LAST_LR && s === Math.round((2 * STEPS) / 3)) optim.learningRate = LAST_LR;
   const loss = optim.minimize(() => {
     const idx = tf.tensor1d(Array.from({ length: BATCH }, () => rng.int(nTrain)), 'int32');
     let z0 = tf.gather(enc.mu, idx);
