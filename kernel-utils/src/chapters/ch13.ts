@@ -51,6 +51,14 @@ export function timeEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
   });
 }
 
+/** SiLU (swish): h · σ(h), the activation of both of this chapter's ε-models.
+ *
+ * Defined in chapter 13 §3 (Two moons: training $\varepsilon_\theta$ and running the reverse process), notebooks/13-diffusion.ipynb.
+ */
+export function silu(h: tf.Tensor): tf.Tensor {
+  return h.mul(tf.sigmoid(h));
+}
+
 /** An ε-model for vectors: its variables and sizes (classes = 0: unconditional).
  *
  * Defined in chapter 13 §3 (Two moons: training $\varepsilon_\theta$ and running the reverse process), notebooks/13-diffusion.ipynb.
@@ -106,7 +114,6 @@ export function epsMlp(
       if (!labels) throw new Error('epsMlp: a conditional model needs labels (or the none slot)');
       parts.push(tf.oneHot(labels, m.classes + 1).toFloat() as tf.Tensor2D);
     }
-    const silu = (h: tf.Tensor) => h.mul(tf.sigmoid(h));
     let h = tf.concat(parts, 1).matMul(p.inW).add(p.inB);
     for (let i = 0; i < m.depth; i++) h = h.add(silu(h).matMul(p[`w${i}`]).add(p[`b${i}`]));
     return silu(h).matMul(p.outW).add(p.outB) as tf.Tensor2D;
@@ -195,8 +202,9 @@ export function ddimStep(
 
 /**
  * Runs a reverse process from x_T ~ N(0, I) of this shape: ancestral over all T steps, or DDIM over
- * `ddimSteps` evenly spaced steps. epsFn(x_t, t) gives ε̂; onStep(t, x_t) sees each state (its
- * tensor is disposed afterwards). Progress is shown under `label`.
+ * `ddimSteps` evenly spaced steps. epsFn(x_t, t) gives ε̂ (run inside tf.tidy: tensors it makes
+ * on the way, such as its column of steps, are freed); onStep(t, x_t) sees each state (its tensor
+ * is disposed afterwards). Progress is shown under `label`.
  *
  * Defined in chapter 13 §3 (Two moons: training $\varepsilon_\theta$ and running the reverse process), notebooks/13-diffusion.ipynb.
  */
@@ -214,7 +222,7 @@ export async function sampleReverse(
   for (let j = 0; j < k; j++) {
     const [t, to] = [steps[j], j + 1 < k ? steps[j + 1] : 0];
     opts.onStep?.(t, x);
-    const e = epsFn(x, t);
+    const e = tf.tidy(() => epsFn(x, t));
     const next = opts.ddimSteps ? ddimStep(s, x, e, t, to) : ancestralStep(s, x, e, t);
     e.dispose();
     x.dispose();
@@ -342,7 +350,6 @@ export function buildPixelUnet(c: number, timeDim = 64): PixelUnet {
 export function pixelUnet(m: PixelUnet, xt: tf.Tensor, t: tf.Tensor1D): tf.Tensor4D {
   return tf.tidy(() => {
     const [p, n] = [m.params, xt.shape[0] as number];
-    const silu = (h: tf.Tensor) => h.mul(tf.sigmoid(h));
     const conv = (h: tf.Tensor, w: string, stride = 1) =>
       tf.conv2d(h as tf.Tensor4D, p[w] as tf.Tensor4D, stride, 'same');
     const emb = silu(timeEmbedding(t, m.timeDim).matMul(p['time.w']).add(p['time.b']));

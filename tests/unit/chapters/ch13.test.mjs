@@ -179,3 +179,21 @@ test('nearestMoon: points on the arcs are at distance 0 on their own arc', () =>
   const off = c.nearestMoon([0.5, 2.0]);
   assert.ok(Math.abs(off.distance[0] - (Math.hypot(0.5, 2) - 1)) < 1e-3 && off.arc[0] === 0);
 });
+
+test('sampleReverse frees what epsFn makes on the way (a column of steps per call)', async () => {
+  const s = c.makeSchedule(c.linearBetas(100));
+  const m = c.buildEpsMlp(2, 8, 1);
+  const before = tf.memory().numTensors;
+  for (const ddimSteps of [undefined, 10]) {
+    const out = await c.sampleReverse(
+      (x, t) => c.epsMlp(m, x, tf.fill([x.shape[0]], t, 'int32')),
+      [4, 2],
+      s,
+      { ddimSteps },
+    );
+    assert.deepEqual(out.shape, [4, 2]);
+    out.dispose();
+  }
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose(Object.values(m.params));
+});
