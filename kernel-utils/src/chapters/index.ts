@@ -7,6 +7,7 @@ export * as ch04 from './ch04';
 export * as ch05 from './ch05';
 export * as ch06 from './ch06';
 export * as ch07 from './ch07';
+export * as ch08 from './ch08';
 export * as ch10 from './ch10';
 export * as ch11 from './ch11';
 export * as ch12 from './ch12';
