@@ -8,6 +8,7 @@ export * as ch05 from './ch05';
 export * as ch06 from './ch06';
 export * as ch07 from './ch07';
 export * as ch08 from './ch08';
+export * as ch09 from './ch09';
 export * as ch10 from './ch10';
 export * as ch11 from './ch11';
 export * as ch12 from './ch12';
