@@ -389,3 +389,99 @@ export function emaUpdate(
     for (const [k, w] of Object.entries(weights)) ema[k].assign(ema[k].mul(d).add(w.mul(1 - d)));
   });
 }
+
+// base width 16 (111k parameters): on this CPU ~90 images/s in training, 3.3× the width-32 net
+// (27/s); 3 epochs of 8,000 (375 steps, ~4.5 min) — about the PyTorch reference's 437 steps of
+// 128 in 600 s. Full mode: width 32 (436k parameters) for 40 epochs, ~3.3 h at 27 images/s here
+// (a GPU's job). Adam 1e-3 and batches of 64 as in the trial (diffusion-recipes/README.md)
+/**
+ * Chapter 13's pixel U-Net recipe: the base width and epochs per mode (quick mode: one epoch on
+ * 512 digits), batches of 64, Adam 1e-3, the EMA's decay 0.999.
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export const PIXEL_UNET = {
+  width: { quick: 16, standard: 16, full: 32 },
+  batch: 64,
+  learningRate: 1e-3,
+  emaDecay: 0.999,
+  epochs: { quick: 1, standard: 3, full: 40 },
+  quickDigits: 512,
+};
+
+/** PIXEL_UNET for this mode, with the training digits' count: the checkpoint's config (with T).
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export function pixelUnetSetting(nb: ku.NotebookContext, mnist: ku.ImageDataset) {
+  return {
+    width: nb.byMode(PIXEL_UNET.width),
+    batch: PIXEL_UNET.batch,
+    learningRate: PIXEL_UNET.learningRate,
+    emaDecay: PIXEL_UNET.emaDecay,
+    epochs: nb.byMode(PIXEL_UNET.epochs),
+    nTrain: nb.byMode({ quick: PIXEL_UNET.quickDigits, standard: mnist.train.n }),
+  };
+}
+
+/** The first n training images, n×28×28×1, scaled to [−1, 1] (the range the noise matches).
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export function pixelTrainingSet(mnist: ku.ImageDataset, n: number): tf.Tensor4D {
+  return tf.tidy(() =>
+    tf
+      .tensor4d(mnist.train.images.subarray(0, n * ku.PIXELS), [n, 28, 28, 1])
+      .mul(2)
+      .sub(1),
+  );
+}
+
+/** A copy of the weights as variables kept out of training: the EMA's starting point.
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export function emaCopy(weights: Record<string, tf.Variable>): Record<string, tf.Variable> {
+  return tf.tidy(() =>
+    Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, tf.variable(v.clone(), false)])),
+  );
+}
+
+/**
+ * Chapter 13's pixel U-Net and the EMA of its weights for this mode (pixelUnetSetting): loaded
+ * from the checkpoint 13-diffusion/pixel-unet when one with this config exists, else trained by
+ * Adam on L_simple, the EMA updated after every step, and saved.
+ *
+ * Defined in chapter 13 §6 (Diffusion on pixels: a small U-Net), notebooks/13-diffusion.ipynb.
+ */
+export async function trainedPixelUnet(
+  nb: ku.NotebookContext,
+  mnist: ku.ImageDataset,
+  s: Schedule,
+) {
+  const setting = pixelUnetSetting(nb, mnist);
+  const unet = buildPixelUnet(setting.width);
+  // the averaged weights start as a copy, and are saved with the trained ones in one checkpoint
+  const ema: PixelUnet = { ...unet, params: emaCopy(unet.params) };
+  const emaNamed = Object.fromEntries(Object.entries(ema.params).map(([k, v]) => [`ema/${k}`, v]));
+  const x = pixelTrainingSet(mnist, setting.nTrain);
+  const run = await ku.loadOrTrain({
+    notebook: '13-diffusion',
+    name: 'pixel-unet',
+    model: { ...unet.params, ...emaNamed },
+    config: { ...setting, T: s.T },
+    train: () =>
+      ku.fit({
+        name: 'U-Net ε-model, pixels',
+        data: [x],
+        epochs: setting.epochs,
+        batchSize: setting.batch,
+        optimizer: tf.train.adam(setting.learningRate),
+        varList: Object.values(unet.params),
+        loss: ([x0]) => simpleLoss((xt, t) => pixelUnet(unet, xt, t), x0, s),
+        afterStep: (step) => emaUpdate(ema.params, unet.params, step, setting.emaDecay),
+      }),
+  });
+  x.dispose();
+  return { unet, ema, run };
+}
