@@ -13,3 +13,4 @@ export * as ch10 from './ch10';
 export * as ch11 from './ch11';
 export * as ch12 from './ch12';
 export * as ch13 from './ch13';
+export * as ch16 from './ch16';
