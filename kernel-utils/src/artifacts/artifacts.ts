@@ -1,12 +1,15 @@
 /**
- * Artifacts of a notebook run, under build/artifacts/<notebook>/: samples as .npy (+ a PNG grid)
- * and metrics.json, one entry per (model, mode, dataset) — a re-run replaces its own entry.
+ * Artifacts of a notebook run, under build/artifacts/<notebook>/: metrics.json, one entry per
+ * (model, mode, dataset) — a re-run replaces its own entry — and, per mode, the samples as .npy
+ * (+ a PNG grid) with what they were asked for, in build/artifacts/<notebook>/<mode>/. Samples are
+ * kept apart by mode so that a quick run (the tests) never replaces a standard run's samples that
+ * the leaderboard or a later chapter reads.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildDir } from '../book/paths';
-import { mode } from '../book/mode';
+import { Mode, MODES, mode } from '../book/mode';
 import { writeFileAtomic } from './fsutil';
 import { saveNpy, NpyArray } from './npy';
 import { GridOptions, imageGridPng } from '../display/grid';
@@ -20,8 +23,18 @@ export function artifactsDir(notebook: string): string {
 }
 
 /**
+ * Where a notebook's samples of one mode (default: this run's) and their requested labels or
+ * prompts go: build/artifacts/<notebook>/<mode>/.
+ */
+export function samplesDir(notebook: string, m: Mode = mode()): string {
+  if (!(MODES as readonly string[]).includes(m))
+    throw new Error(`samplesDir(${notebook}): "${m}" is not a mode: use one of ${MODES.join(', ')}`);
+  return path.join(artifactsDir(notebook), m);
+}
+
+/**
  * Save samples as `<name>.npy` (shape as given, e.g. N×28×28) and `<name>.png` (a grid of at most
- * `gridMax` of them). Returns both paths.
+ * `gridMax` of them) in `samplesDir(notebook)`, this mode's folder. Returns both paths.
  */
 export function saveSamples(
   notebook: string,
@@ -29,7 +42,7 @@ export function saveSamples(
   samples: tf.Tensor | { data: NpyArray; shape: number[] },
   opts: GridOptions & { gridMax?: number } = {},
 ): { npy: string; png: string } {
-  const dir = artifactsDir(notebook);
+  const dir = samplesDir(notebook);
   const npy = path.join(dir, `${name}.npy`);
   const png = path.join(dir, `${name}.png`);
   const data = samples instanceof tf.Tensor ? (samples.dataSync() as Float32Array) : samples.data;

@@ -8,7 +8,7 @@ import { BackendReport, describeBackend, initBackend } from '../backend/backend'
 import { Mode, byMode, mode } from './mode';
 import { seedEverything } from './random';
 import { displayBundle, escapeHtml } from '../display/jupyter';
-import { artifactsDir } from '../artifacts/artifacts';
+import { artifactsDir, samplesDir } from '../artifacts/artifacts';
 import { keepModel } from './keep';
 
 export interface NotebookContext {
@@ -16,7 +16,10 @@ export interface NotebookContext {
   mode: Mode;
   seed: number;
   backend: BackendReport;
+  /** build/artifacts/<notebook>/: metrics.json (entries carry their mode) */
   artifactsDir: string;
+  /** build/artifacts/<notebook>/<mode>/: this mode's samples and what they were asked for */
+  samplesDir: string;
   /** Pick a value for this run's mode: `nb.byMode({quick: 1, standard: 20, full: 100})`. */
   byMode<T>(values: { quick: T; standard: T; full?: T }): T;
   /**
@@ -43,6 +46,7 @@ export async function setupNotebook(
     seed,
     backend,
     artifactsDir: artifactsDir(name),
+    samplesDir: samplesDir(name, m),
     byMode: (v) => byMode(v, m),
     keep: (key, value) => keepModel(`${name}/${key}`, value),
   };

@@ -4,11 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ku, tf, backend } from '../helpers.mjs';
 
-test('saveSamples writes an .npy with the samples and a PNG grid under build/artifacts/<notebook>', async () => {
+test('saveSamples writes an .npy with the samples and a PNG grid under build/artifacts/<notebook>/<mode>', async () => {
   await backend();
   const samples = tf.randomUniform([12, 28, 28]);
   const { npy, png } = ku.saveSamples('unit-test', 'samples', samples, { gridMax: 8 });
-  assert.equal(npy, path.join(process.env.BOOK_BUILD, 'artifacts', 'unit-test', 'samples.npy'));
+  const m = ku.mode();
+  assert.equal(npy, path.join(process.env.BOOK_BUILD, 'artifacts', 'unit-test', m, 'samples.npy'));
   const back = ku.loadNpy(npy);
   assert.deepEqual(back.shape, [12, 28, 28]);
   assert.deepEqual(
@@ -21,6 +22,31 @@ test('saveSamples writes an .npy with the samples and a PNG grid under build/art
   assert.throws(() => ku.artifactsDir('../escape'), /must be letters, digits/);
 });
 
+test("a quick run's samples do not replace a standard run's: each mode has its folder", async () => {
+  await backend();
+  const saved = process.env.BOOK_MODE;
+  try {
+    process.env.BOOK_MODE = 'standard';
+    ku.saveSamples('unit-modes', 'samples', {
+      data: new Float32Array(16).fill(0.75),
+      shape: [1, 4, 4],
+    });
+    process.env.BOOK_MODE = 'quick';
+    ku.saveSamples('unit-modes', 'samples', {
+      data: new Float32Array(16).fill(0.25),
+      shape: [1, 4, 4],
+    });
+    const standard = ku.loadNpy(path.join(ku.samplesDir('unit-modes', 'standard'), 'samples.npy'));
+    const quick = ku.loadNpy(path.join(ku.samplesDir('unit-modes', 'quick'), 'samples.npy'));
+    assert.equal(standard.data[0], 0.75);
+    assert.equal(quick.data[0], 0.25);
+    assert.throws(() => ku.samplesDir('unit-modes', 'fast'), /"fast" is not a mode/);
+  } finally {
+    if (saved === undefined) delete process.env.BOOK_MODE;
+    else process.env.BOOK_MODE = saved;
+  }
+});
+
 test('saveSamples refuses values outside [0, 1] and writes nothing', async () => {
   await backend();
   const bad = { data: Float32Array.from([0, 0.5, 1.2, 0]), shape: [1, 2, 2] };
@@ -30,7 +56,7 @@ test('saveSamples refuses values outside [0, 1] and writes nothing', async () =>
   );
   const nan = { data: Float32Array.from([0, NaN, 0, 0]), shape: [1, 2, 2] };
   assert.throws(() => ku.saveSamples('unit-test', 'nan', nan), /value NaN at index 1/);
-  const dir = ku.artifactsDir('unit-test');
+  const dir = ku.samplesDir('unit-test');
   assert.ok(!fs.existsSync(path.join(dir, 'out-of-range.npy')));
   assert.ok(!fs.existsSync(path.join(dir, 'nan.npy')));
 });
