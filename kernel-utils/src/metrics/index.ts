@@ -6,3 +6,4 @@ export * from './scores';
 export * from './lpips';
 export * from './digit-models';
 export * from './evaluate';
+export * from './image-quality';
