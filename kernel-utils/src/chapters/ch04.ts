@@ -69,6 +69,40 @@ export function fvsbnLogits(m: Record<string, tf.Variable>, mask: tf.Tensor2D, x
   return tf.tidy(() => tf.matMul(x, m.W.mul(mask)).add(m.b) as tf.Tensor2D);
 }
 
+/** ku.fit with Adam at `rates.learningRate`, the last epoch at `rates.lastEpochRate`, and the
+ * mean NLL of `logits` on the digits `xEval` after each epoch (reported as test_nll).
+ *
+ * Defined in chapter 04 §3 (FVSBN: a logistic regression per pixel), notebooks/04-autoregressive.ipynb.
+ */
+export function fitAnnealed(
+  name: string,
+  data: tf.Tensor,
+  epochs: number,
+  rates: { learningRate: number; lastEpochRate: number; batch: number },
+  loss: (x: tf.Tensor2D) => tf.Scalar,
+  logits: (x: tf.Tensor2D) => tf.Tensor2D,
+  xEval: tf.Tensor2D,
+) {
+  const optimizer = tf.train.adam(rates.learningRate);
+  return ku.fit({
+    name,
+    data,
+    epochs,
+    batchSize: rates.batch,
+    optimizer,
+    loss: ([x]) => loss(x as tf.Tensor2D),
+    onEpochEnd: (epoch) => {
+      // the last epoch at the lower rate, so the noisy steps of the high one settle (tfjs's
+      // Adam reads its rate from this field at every step)
+      if (epoch === epochs - 1)
+        (optimizer as unknown as { learningRate: number }).learningRate = rates.lastEpochRate;
+      const nll = ([b]: tf.Tensor[]) =>
+        bernoulliNll(logits(b as tf.Tensor2D), b as tf.Tensor2D).mean() as tf.Scalar;
+      return { test_nll: ku.evaluateInBatches(xEval, nll) };
+    },
+  });
+}
+
 /** A NADE with h hidden units over D pixels: weights N(0, sd²), output biases at the marginals.
  *
  * Defined in chapter 04 §4 (NADE: one hidden layer shared by all conditionals), notebooks/04-autoregressive.ipynb.
@@ -255,6 +289,79 @@ export function pixelCnnLogits(p: PixelCnn, x: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
+// batch 64 as the reference; Adam 3e-3, 3× its rate (test NLL after 1, 2, 3 epochs: 78.26,
+// 75.08, 75.16 nats at 3e-3 in this chapter's run, 83.77, 80.26, 77.14 at 1e-3 in a trial; the
+// reference at 1e-3: 74.23 after 5 epochs, 71.38 after 18); the last epoch at 1e-3
+/** The PixelCNN's training rates and batch (see the comment above for their reasons).
+ *
+ * Defined in chapter 04 §7 (PixelCNN: masked convolutions), notebooks/04-autoregressive.ipynb.
+ */
+export const PIXELCNN_TRAINING = { learningRate: 3e-3, lastEpochRate: 1e-3, batch: 64 };
+
+// 8 epochs (~50 s each here): this chapter's run had 71.69 nats after 7, 70.96 after the 8th;
+// a quick run trains a narrower, shallower net on fewer digits: seconds, not minutes
+/** The PixelCNN's size, training digits and epochs in this mode.
+ *
+ * Defined in chapter 04 §7 (PixelCNN: masked convolutions), notebooks/04-autoregressive.ipynb.
+ */
+export function pixelCnnSetting(nb: ku.NotebookContext, mnist: ku.ImageDataset) {
+  const size = nb.byMode({
+    quick: { channels: 16, blocks: 2, digits: 500 },
+    standard: { channels: PIXELCNN.channels, blocks: PIXELCNN.blocks, digits: mnist.train.n },
+  });
+  return { size: size, epochs: nb.byMode({ quick: 1, standard: 8, full: 18 }) };
+}
+
+/** PixelCNN logits as [n, 784] rows, to share bernoulliNll with the other models.
+ *
+ * Defined in chapter 04 §7 (PixelCNN: masked convolutions), notebooks/04-autoregressive.ipynb.
+ */
+export function pixelCnnRows(p: PixelCnn, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(
+    () =>
+      pixelCnnLogits(p, x.reshape([x.shape[0], 28, 28, 1]) as tf.Tensor4D).reshape([
+        x.shape[0],
+        ku.PIXELS,
+      ]) as tf.Tensor2D,
+  );
+}
+
+/**
+ * Chapter 04's PixelCNN of this mode (pixelCnnSetting) on digits binarized at 0.5: reloaded from
+ * the checkpoint 04-autoregressive/pixelcnn when its config matches, else trained by fitAnnealed
+ * (the test NLL after each epoch) and saved. Later chapters complete digits with it.
+ *
+ * Defined in chapter 04 §7 (PixelCNN: masked convolutions), notebooks/04-autoregressive.ipynb.
+ */
+export async function trainedPixelCnn(nb: ku.NotebookContext, mnist: ku.ImageDataset) {
+  const setting = pixelCnnSetting(nb, mnist);
+  const size = setting.size;
+  const pixelCnn = buildPixelCnn(size.channels, size.blocks, 800);
+  const parameters = Object.values(pixelCnn.weights).reduce((s, w) => s + w.size, 0);
+  const bits = (split: ku.ImageSplit, n: number) =>
+    tf.tensor2d(ku.staticBinarize(split.images.subarray(0, n * ku.PIXELS), 0.5), [n, ku.PIXELS]);
+  const x = bits(mnist.train, size.digits);
+  const xEval = bits(mnist.test, nb.byMode({ quick: 500, standard: mnist.test.n }));
+  const run = await ku.loadOrTrain({
+    notebook: '04-autoregressive',
+    name: 'pixelcnn',
+    model: pixelCnn.weights,
+    config: { ...PIXELCNN_TRAINING, ...size, epochs: setting.epochs },
+    train: () =>
+      fitAnnealed(
+        `PixelCNN (${parameters} parameters)`,
+        x,
+        setting.epochs,
+        PIXELCNN_TRAINING,
+        (b) => bernoulliNll(pixelCnnRows(pixelCnn, b), b).mean() as tf.Scalar,
+        (b) => pixelCnnRows(pixelCnn, b),
+        xEval,
+      ),
+  });
+  tf.dispose([x, xEval]);
+  return { pixelCnn: pixelCnn, run: run, parameters: parameters };
+}
+
 /**
  * Sample pixel by pixel in `order`: pass t computes pixel order[t]'s logit for every image
  * (`logitOf(x, pixel)`, [n] or [n, 1]) and draws it. Pixels of `start` (flattened images) at
@@ -286,4 +393,19 @@ export async function sampleAutoregressive(
   }
   progress.finish();
   return x;
+}
+
+/** Row r's PixelCNN logits [n, 28] from rows r − reach … r only, reach = 3 (the 7×7 type-A
+ * layer) + 1 per block: the same numbers as the full pass, on reach + 1 rows instead of 28.
+ *
+ * Defined in chapter 04 §9 (Sampling, one pixel at a time), notebooks/04-autoregressive.ipynb.
+ */
+export function pixelCnnRowLogits(p: PixelCnn, x: tf.Tensor2D, r: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const top = Math.max(0, r - ((PIXELCNN.firstKernel - 1) / 2 + p.blocks));
+    const images = x.reshape([x.shape[0], 28, 28, 1]);
+    const window = images.slice([0, top, 0, 0], [-1, r - top + 1, 28, 1]) as tf.Tensor4D;
+    const rowLogits = pixelCnnLogits(p, window).slice([0, r - top, 0, 0], [-1, 1, 28, 1]);
+    return rowLogits.reshape([x.shape[0], 28]) as tf.Tensor2D;
+  });
 }

@@ -3,6 +3,20 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ku from '../index';
 
+/** Settings shared by every autoencoder of the chapter: the whole training set (2,000 digits in
+ * quick mode) for 10 passes (2), minibatches of 100, Adam at its usual learning rate 10⁻³.
+ *
+ * Defined in chapter 06, notebooks/06-autoencoders.ipynb.
+ */
+export function autoencoderSetting(nb: ku.NotebookContext, mnist: ku.ImageDataset) {
+  return {
+    nTrain: nb.byMode({ quick: 2000, standard: mnist.train.n }),
+    epochs: nb.byMode({ quick: 2, standard: 10 }),
+    batchSize: 100,
+    learningRate: 1e-3,
+  };
+}
+
 /** Mean squared error per pixel, averaged over the batch: (1/784) Σ_i (x_i − x̂_i)².
  *
  * Defined in chapter 06, notebooks/06-autoencoders.ipynb.
@@ -104,6 +118,12 @@ export function mlpAutoencoder(code: number, name: string, hidden = 256) {
   return { encoder, decoder, model: tf.sequential({ name, layers: [encoder, decoder] }) };
 }
 
+/** §3–§6 settings: a 16-D code (784 pixels → 16 numbers), for every model from here on.
+ *
+ * Defined in chapter 06 §3 (A convolutional autoencoder), notebooks/06-autoencoders.ipynb.
+ */
+export const CODE = 16;
+
 /**
  * A convolutional autoencoder: 28×28×1 → (conv 32, stride 2) 14×14×32 → (conv 64, stride 2)
  * 7×7×64 → `code`, and back with transposed convolutions to a sigmoid 28×28 image.
@@ -139,6 +159,14 @@ export function convAutoencoder(code: number, name: string) {
   return { encoder, decoder, model: tf.sequential({ name, layers: [encoder, decoder] }) };
 }
 
+// §4 settings: Gaussian noise of standard deviation 0.3 (a third of the pixel range: plainly
+// visible, digits still readable), or a mask that zeroes each pixel with probability 0.3
+/** The Gaussian-noise denoising autoencoder's noise: σ = 0.3.
+ *
+ * Defined in chapter 06 §4 (Denoising autoencoders), notebooks/06-autoencoders.ipynb.
+ */
+export const NOISE_SIGMA = 0.3;
+
 /** Gaussian corruption x̃ = x + ε, ε ~ N(0, σ²): a fresh draw at each call (seed ku.opSeed()).
  *
  * Defined in chapter 06 §4 (Denoising autoencoders), notebooks/06-autoencoders.ipynb.
@@ -154,6 +182,29 @@ export function gaussianNoise(sigma: number) {
 export function dropoutMask(rate: number) {
   return (x: tf.Tensor) =>
     x.mul(tf.randomUniform(x.shape, 0, 1, 'float32', ku.opSeed()).greater(rate).cast('float32'));
+}
+
+/**
+ * Chapter 06's Gaussian-noise denoising autoencoder (16-D code, σ = NOISE_SIGMA): reloaded from
+ * the checkpoint 06-autoencoders/dae-gaussian-16d when its config matches, else trained as §4
+ * trains it. Returns the encoder, decoder and model, the noise σ and the training run.
+ *
+ * Defined in chapter 06 §4 (Denoising autoencoders), notebooks/06-autoencoders.ipynb.
+ */
+export async function trainedGaussianDae(nb: ku.NotebookContext, mnist: ku.ImageDataset) {
+  const setting = autoencoderSetting(nb, mnist);
+  const dae = mlpAutoencoder(CODE, 'dae-noise');
+  const train = ku.splitTensors(mnist.train, { count: setting.nTrain, flat: true });
+  const test = ku.splitTensors(mnist.test, { flat: true });
+  const run = await trainAutoencoder(
+    'dae-gaussian-16d',
+    dae.model,
+    { code: CODE, corruption: `gaussian ${NOISE_SIGMA}` },
+    { notebook: '06-autoencoders', xTrain: train.x, xTest: test.x, ...setting },
+    gaussianNoise(NOISE_SIGMA),
+  );
+  tf.dispose([train.x, train.y, test.x, test.y]);
+  return { ...dae, noiseSigma: NOISE_SIGMA, run: run };
 }
 
 /**
