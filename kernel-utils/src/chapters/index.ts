@@ -13,4 +13,5 @@ export * as ch10 from './ch10';
 export * as ch11 from './ch11';
 export * as ch12 from './ch12';
 export * as ch13 from './ch13';
+export * as ch15 from './ch15';
 export * as ch16 from './ch16';
