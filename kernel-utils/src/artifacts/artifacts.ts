@@ -28,7 +28,9 @@ export function artifactsDir(notebook: string): string {
  */
 export function samplesDir(notebook: string, m: Mode = mode()): string {
   if (!(MODES as readonly string[]).includes(m))
-    throw new Error(`samplesDir(${notebook}): "${m}" is not a mode: use one of ${MODES.join(', ')}`);
+    throw new Error(
+      `samplesDir(${notebook}): "${m}" is not a mode: use one of ${MODES.join(', ')}`,
+    );
   return path.join(artifactsDir(notebook), m);
 }
 
