@@ -463,7 +463,7 @@ export function projectedDdim(
 /** Known-pixel masks (1 known, 0 missing), n×28×28×1: a size×size box with its top-left corner
  * drawn uniformly in [from, to] on both axes, or the bottom half (rows 14–27) missing.
  *
- * Defined in chapter 15 §4 (Inpainting: context-aware completion (이미지 자동 완성)), notebooks/15-applications.ipynb.
+ * Defined in chapter 15 §4 (Inpainting: context-aware completion (맥락에 맞는 이미지 자동 완성)), notebooks/15-applications.ipynb.
  */
 export function inpaintingMask(
   kind: 'box' | 'bottom half',
@@ -486,7 +486,7 @@ export function inpaintingMask(
 /** Harmonic fill: missing pixels (mask 0) repeatedly set to the mean of their 4 neighbours
  * (zeros outside the image), known ones kept; `iterations` Jacobi sweeps from 0.
  *
- * Defined in chapter 15 §4 (Inpainting: context-aware completion (이미지 자동 완성)), notebooks/15-applications.ipynb.
+ * Defined in chapter 15 §4 (Inpainting: context-aware completion (맥락에 맞는 이미지 자동 완성)), notebooks/15-applications.ipynb.
  */
 export function harmonicFill(y: tf.Tensor4D, mask: tf.Tensor4D, iterations: number): tf.Tensor4D {
   const laplaceMean = tf.tensor4d([0, 0.25, 0, 0.25, 0, 0.25, 0, 0.25, 0], [3, 3, 1, 1]);
@@ -505,7 +505,7 @@ export function harmonicFill(y: tf.Tensor4D, mask: tf.Tensor4D, iterations: numb
  * z minimizing −log p(y_known | z) + ½‖z‖² (Bernoulli pixels, y's grey values as targets),
  * then the decoded digit inside the hole. Returns `starts` copies of y (copy-major).
  *
- * Defined in chapter 15 §4 (Inpainting: context-aware completion (이미지 자동 완성)), notebooks/15-applications.ipynb.
+ * Defined in chapter 15 §4 (Inpainting: context-aware completion (맥락에 맞는 이미지 자동 완성)), notebooks/15-applications.ipynb.
  */
 export function vaeInpaint(
   decoder: tf.LayersModel,
