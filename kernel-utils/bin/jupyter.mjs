@@ -90,6 +90,21 @@ export const REQUIREMENTS = {
     apt: ['dataset-fashion-mnist'],
     otherwise: 'npm run data -- fashion-mnist',
   },
+  chromium: {
+    what: 'Chromium (the browser test of the HTML book drives it headless)',
+    check: () =>
+      [process.env.BOOK_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']
+        .filter(Boolean)
+        .some((p) => fs.existsSync(p)),
+    apt: ['chromium'],
+    otherwise: 'install Chromium or Chrome and set BOOK_CHROMIUM to its binary',
+  },
+  'cjk-fonts': {
+    what: 'Noto CJK fonts (Korean text in charts and in the HTML book)',
+    check: () => fs.existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+    apt: ['fonts-noto-cjk'],
+    otherwise: 'install a font with Hangul (Noto Sans CJK)',
+  },
   fonts: {
     what: 'DejaVu fonts (text in rendered charts)',
     check: () => fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),

@@ -3,9 +3,12 @@
 import { ensureSystem } from './jupyter.mjs';
 
 const NEEDS = {
-  book: { required: ['jupyter'], optional: ['fonts', 'fashion-mnist'] },
-  test: { required: ['jupyter', 'numpy', 'scipy', 'fashion-mnist'], optional: ['fonts'] },
-  start: { required: ['jupyter', 'notebook'], optional: ['fonts', 'fashion-mnist'] },
+  book: { required: ['jupyter'], optional: ['fonts', 'cjk-fonts', 'fashion-mnist'] },
+  test: {
+    required: ['jupyter', 'numpy', 'scipy', 'fashion-mnist', 'chromium'],
+    optional: ['fonts', 'cjk-fonts'],
+  },
+  start: { required: ['jupyter', 'notebook'], optional: ['fonts', 'cjk-fonts', 'fashion-mnist'] },
 };
 const what = process.argv[2];
 if (!NEEDS[what]) {

@@ -15,9 +15,21 @@ function base(title: string | undefined, width: number, height: number): VegaLit
 
 /** Render a spec and show it (vega-lite + PNG + text). Use chartPng for the bytes. */
 export async function showChart(spec: VegaLiteSpec, text?: string): Promise<void> {
-  const png = svgToPng(await vegaLiteToSvg(spec), 2);
+  const scale = 2;
+  const png = svgToPng(await vegaLiteToSvg(spec), scale);
   const summary = text ?? `<chart${typeof spec.title === 'string' ? `: ${spec.title}` : ''}>`;
-  displayBundle({ [VEGALITE_MIME]: spec, 'image/png': png, 'text/plain': summary });
+  // the PNG is drawn at twice the spec's size (sharp on high-DPI screens); its display width in
+  // the output metadata shows it at the spec's size in Jupyter and in the HTML book
+  displayBundle(
+    { [VEGALITE_MIME]: spec, 'image/png': png, 'text/plain': summary },
+    { metadata: { 'image/png': { width: Math.round(pngWidth(png) / scale) } } },
+  );
+}
+
+/** The pixel width of a PNG, from its IHDR chunk. */
+export function pngWidth(png: Uint8Array): number {
+  if (png.length < 24) throw new Error(`pngWidth: ${png.length} bytes is too short for a PNG`);
+  return Buffer.from(png.buffer, png.byteOffset, png.byteLength).readUInt32BE(16);
 }
 
 /** Render a spec to PNG without showing it (for artifacts and tests). */
@@ -227,3 +239,115 @@ export function heatmapSpec(
   }
   return { ...base(opts.title, opts.width ?? 360, opts.height ?? 360), layer: layers };
 }
+
+/**
+ * A vega-lite parameter bound to a slider (a range input under the chart): in the HTML book and
+ * in JupyterLab the reader drags it; the PNG shows `value`. Filter a layer on it with
+ * `{ filter: 'datum.t == t' }` (or a tolerance for fractional steps).
+ */
+export function sliderParam(
+  name: string,
+  opts: { min: number; max: number; step: number; value?: number; label?: string },
+): Record<string, unknown> {
+  const { min, max, step } = opts;
+  if (!/^[A-Za-z_]\w*$/.test(name))
+    throw new Error(`sliderParam: "${name}" is not a valid parameter name (letters, digits, _)`);
+  if (!(max > min) || !(step > 0))
+    throw new Error(
+      `sliderParam(${name}): needs min < max and step > 0, got ${min}, ${max}, ${step}`,
+    );
+  const value = opts.value ?? min;
+  if (value < min || value > max)
+    throw new Error(`sliderParam(${name}): value ${value} is outside [${min}, ${max}]`);
+  return { name, value, bind: { input: 'range', min, max, step, name: `${opts.label ?? name} ` } };
+}
+
+/**
+ * Images that change with a slider: `frames[f]` holds the images shown when the slider is at
+ * `values[f]` (n × 28 × 28 values in [0, 1], the same n in every frame), side by side with their
+ * `captions`. Pixels below 0.02 are left out (white), so the spec stays small.
+ */
+export function imageFramesSpec(
+  frames: ArrayLike<number>[],
+  values: number[],
+  opts: { param: string; label?: string; captions?: string[]; title?: string; pixel?: number },
+): VegaLiteSpec {
+  const side = 28;
+  const per = side * side;
+  if (frames.length !== values.length || frames.length < 2)
+    throw new Error(
+      `imageFramesSpec: ${frames.length} frames for ${values.length} slider values (needs ≥ 2, equal)`,
+    );
+  const n = frames[0].length / per;
+  if (!Number.isInteger(n) || n < 1 || frames.some((f) => f.length !== n * per))
+    throw new Error('imageFramesSpec: every frame must hold the same whole number of 28×28 images');
+  const steps = values.slice(1).map((v, i) => v - values[i]);
+  if (steps.some((s) => s <= 0)) throw new Error('imageFramesSpec: values must increase');
+  const step = Math.min(...steps);
+  const rows: { f: number; i: number; v: number }[] = [];
+  frames.forEach((frame, f) => {
+    for (let i = 0; i < frame.length; i++) {
+      const v = Math.min(1, Math.max(0, frame[i]));
+      if (v >= 0.02) rows.push({ f: values[f], i, v: Math.round(v * 100) / 100 });
+    }
+  });
+  const pixel = opts.pixel ?? 5;
+  const captions = opts.captions ?? [];
+  // a frame is shown while the slider is within half a step of its value
+  const shown = `abs(datum.f - ${opts.param}) < ${step / 2}`;
+  return {
+    ...base(opts.title, n * (side + 2) * pixel, side * pixel),
+    view: { stroke: null },
+    params: [
+      sliderParam(opts.param, {
+        min: values[0],
+        max: values[values.length - 1],
+        step,
+        value: values[0],
+        label: opts.label,
+      }),
+    ],
+    layer: [
+      {
+        data: { values: rows },
+        transform: [
+          { filter: shown },
+          // image k of the frame at column k; pixel i's row and column inside it
+          { calculate: `floor(datum.i / ${per})`, as: 'k' },
+          { calculate: `floor(datum.i / ${per}) * ${side + 2} + datum.i % ${side}`, as: 'x' },
+          { calculate: `floor((datum.i % ${per}) / ${side})`, as: 'y' },
+        ],
+        mark: { type: 'rect' },
+        encoding: {
+          x: { field: 'x', type: 'ordinal', axis: null, scale: { domain: xDomain(n, side) } },
+          y: { field: 'y', type: 'ordinal', axis: null, scale: { domain: range(side) } },
+          color: {
+            field: 'v',
+            type: 'quantitative',
+            scale: { domain: [0, 1], range: ['white', 'black'] },
+            legend: null,
+          },
+        },
+      },
+      ...(captions.length
+        ? [
+            {
+              data: {
+                values: captions.map((c, k) => ({ x: k * (side + 2) + side / 2, caption: c })),
+              },
+              mark: { type: 'text', dy: -8, fontSize: 12 },
+              encoding: {
+                x: { field: 'x', type: 'ordinal' },
+                y: { value: 0 },
+                text: { field: 'caption' },
+              },
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+// every column of n images of `side` pixels with 2 blank columns between them
+const xDomain = (n: number, side: number) => range(n * (side + 2) - 2);

@@ -40,7 +40,7 @@ export function newDisplayId(): string {
  */
 export function displayBundle(
   data: Record<string, string | Uint8Array | object>,
-  opts: { displayId?: string; update?: boolean } = {},
+  opts: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {},
 ): void {
   const encoded: Record<string, unknown> = {};
   for (const [mime, v] of Object.entries(data))
@@ -50,7 +50,7 @@ export function displayBundle(
     write(
       {
         data: encoded,
-        metadata: {},
+        metadata: opts.metadata ?? {},
         transient: opts.displayId ? { display_id: opts.displayId } : {},
       },
       !!opts.update,
