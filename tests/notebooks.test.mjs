@@ -16,6 +16,9 @@ import {
   runNotebookAsync,
 } from '../kernel-utils/bin/jupyter.mjs';
 import { defaultJobs, kernelEnv, runScheduled } from '../kernel-utils/bin/schedule.mjs';
+import { pngWidth, recordStatus, VEGALITE_MIME, writeSite } from '../kernel-utils/bin/site.mjs';
+import { checkSite } from '../kernel-utils/bin/check-site.mjs';
+import { exportLiveModels } from '../kernel-utils/bin/live-models.mjs';
 
 const python = ensureJupyter('run');
 const OUT = path.join(ROOT, 'build', 'test-notebooks');
@@ -200,4 +203,61 @@ test('a cell that displays 5,000 outputs in a row runs, and every output arrives
     'all, in order',
   );
   assert.match([].concat(after.outputs[0].text).join(''), /after the burst/);
+});
+
+// The HTML book of the quick-mode notebooks above, opened page by page in the system's chromium
+// (headless, from disk as a reader opens it). Screenshots go to build/screenshots/.
+test('the HTML book of these runs works in a real browser: charts, math, links, live models', async () => {
+  runs ??= schedule();
+  const results = new Map();
+  for (const nb of notebooks) results.set(nb, await runs.get(nb));
+  for (const [nb, r] of results)
+    recordStatus(OUT, path.basename(nb, '.ipynb'), {
+      state: r.ok ? 'ok' : 'failed',
+      mode: 'quick',
+      seconds: r.seconds,
+      executedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
+  // the PNG of every chart declares its display width: the chart's size, not its pixels
+  for (const nb of notebooks) {
+    const executed = JSON.parse(
+      fs.readFileSync(path.join(OUT, `${path.basename(nb, '.ipynb')}.ipynb`), 'utf8'),
+    );
+    for (const o of executed.cells.flatMap((c) => c.outputs ?? []))
+      if (o.data?.[VEGALITE_MIME]) {
+        const w = o.metadata?.['image/png']?.width;
+        assert.equal(w, pngWidth([].concat(o.data['image/png']).join('')) / 2, `${nb}: a chart`);
+      }
+  }
+  writeSite(OUT, notebooks, { liveWidgets: await exportLiveModels(OUT, { build: BUILD }) });
+  const shots = path.join(ROOT, 'build', 'screenshots');
+  const report = await checkSite(OUT, { shotDir: shots, chapter: '07' });
+  const pages = report.pages;
+  const chapterPages = pages.filter((p) => /^\d\d-/.test(p.page));
+  assert.equal(chapterPages.length, notebooks.length, 'a page per chapter');
+  for (const p of pages) {
+    assert.deepEqual(p.errors, [], `${p.page}: console errors`);
+    assert.deepEqual(p.notDrawn, [], `${p.page}: charts not drawn live by vega-embed`);
+    assert.deepEqual(p.katexErrors, [], `${p.page}: math KaTeX could not typeset`);
+    assert.ok(p.width <= p.viewport, `${p.page}: ${p.width} px wide in a ${p.viewport} px window`);
+    for (const sl of p.sliders)
+      assert.ok(sl.changed, `${p.page}: chart ${sl.id} did not redraw when its slider moved`);
+    for (const l of p.liveResults) {
+      assert.ok(l.spread > 0.2, `${p.page}: live model ${l.id} drew a blank image`);
+      assert.ok(l.changed, `${p.page}: live model ${l.id} did not change when moved`);
+    }
+  }
+  for (const p of chapterPages.filter((p) => p.katex > 0))
+    assert.ok(p.katexFont, `${p.page}: KaTeX's fonts did not load`);
+  assert.ok(pages.reduce((s, p) => s + p.drawn, 0) >= 30, 'the chapters draw their charts live');
+  // the parameters a lecturer moves: EM iteration (03), β (07), t (08, 13), the k of k-NN (14)
+  const sliders = Object.fromEntries(
+    chapterPages.map((p) => [p.page.slice(0, 2), p.sliders.length]),
+  );
+  for (const ch of ['03', '07', '08', '13', '14'])
+    assert.ok(sliders[ch] >= 1, `chapter ${ch} has a chart with a slider (${sliders[ch]})`);
+  const live = pages.find((p) => p.page === 'live.html');
+  assert.ok(live.liveResults.length >= 2, 'live models on live.html');
+  assert.deepEqual(report.brokenLinks, [], 'internal links');
+  for (const s of report.screenshots) assert.ok(fs.statSync(s).size > 10000, s);
 });

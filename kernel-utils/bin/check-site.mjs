@@ -81,7 +81,8 @@ async function checkPage(page, file, dir) {
       if (!input) continue;
       const svg = () => chart.querySelector('.chart-live svg')?.innerHTML ?? '';
       const before = svg();
-      input.value = input.max;
+      // to the other end of its range
+      input.value = Number(input.value) === Number(input.max) ? input.min : input.max;
       input.dispatchEvent(new Event('input', { bubbles: true }));
       await new Promise((r) => setTimeout(r, 400));
       out.push({

@@ -71,10 +71,21 @@ function copyAssets(outDir) {
 // markdown with math
 
 const MATH =
-  /(```[\s\S]*?```|`[^`\n]+`|\\\$|\$\$[\s\S]+?\$\$|\$(?=[^\s$])(?:[^$\n\\]|\\[^\n])*?[^\s\\]\$|\$[^\s$]\$)/g;
+  /(```[\s\S]*?```|`[^`\n]+`|\\\$|\$\$[\s\S]+?\$\$|\$(?=[^\s$])(?:[^$\n\\]|\\[^\n])*?(?:[^\s\\$]|\\[^\n])\$)/g;
 
+// math KaTeX cannot typeset stays in the page as its TeX, marked .katex-error with the reason
+// (the browser test fails on it)
 function typeset(tex, displayMode) {
-  return katex.renderToString(tex, { displayMode, throwOnError: false, output: 'html' });
+  try {
+    return katex.renderToString(tex, {
+      displayMode,
+      throwOnError: true,
+      strict: 'ignore',
+      output: 'html',
+    });
+  } catch (e) {
+    return `<span class="katex-error" title="${esc(e.message)}">${esc(tex)}</span>`;
+  }
 }
 
 /**
@@ -323,7 +334,7 @@ function indexPage(chapters, ctx) {
         `<div class="summary">${inlineMd(c.summary, ctx)}</div></td>` +
         `<td>${esc(c.mode ?? '')}</td>` +
         `<td class="num">${c.seconds == null ? '' : `${c.seconds.toFixed(1)} s`}</td>` +
-        `<td>${c.state ? state[c.state] : 'not built'}</td></tr>`,
+        `<td class="state">${c.state ? state[c.state] : c.page ? '✔ built' : 'not built'}</td></tr>`,
     )
     .join('\n');
   const body = `<h1>generative-notebooks</h1>
