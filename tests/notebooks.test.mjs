@@ -260,4 +260,23 @@ test('the HTML book of these runs works in a real browser: charts, math, links, 
   assert.ok(live.liveResults.length >= 2, 'live models on live.html');
   assert.deepEqual(report.brokenLinks, [], 'internal links');
   for (const s of report.screenshots) assert.ok(fs.statSync(s).size > 10000, s);
+
+  // the book copied elsewhere (only the site: no notebooks, nothing from the repo) and served by
+  // a static server: the same pages, and the live models load their model.json over HTTP
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'gn-book-copy-'));
+  try {
+    for (const f of fs.readdirSync(OUT).filter((f) => !f.endsWith('.ipynb') && f !== 'runner'))
+      fs.cpSync(path.join(OUT, f), path.join(copy, f), { recursive: true });
+    const served = await checkSite(copy, { shotDir: null, http: true });
+    for (const p of served.pages) {
+      assert.deepEqual(p.errors, [], `${p.page} served over HTTP: console errors`);
+      assert.deepEqual(p.notDrawn, [], `${p.page} served over HTTP: charts not drawn`);
+    }
+    const liveServed = served.pages.find((p) => p.page === 'live.html').liveResults;
+    assert.equal(liveServed.length, live.liveResults.length);
+    for (const l of liveServed) assert.ok(l.spread > 0.2 && l.changed, `${l.id} over HTTP`);
+    assert.deepEqual(served.brokenLinks, []);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 });

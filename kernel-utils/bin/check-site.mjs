@@ -3,8 +3,9 @@
 // is opened from disk (file://, as a reader opens it) and checked: no console error or failed
 // request, every chart drawn live by vega-embed as an SVG, KaTeX typeset with no error, every
 // internal link pointing at a page and an id that exist, each live model drawing a non-blank
-// image after it is moved. `node kernel-utils/bin/check-site.mjs [dir]` prints the report
-// (default dir build/book) and writes screenshots of the index and one chapter next to it.
+// image after it is moved. `node kernel-utils/bin/check-site.mjs [dir] [chapter] [--http]` prints
+// the report (default dir build/book; --http: served by a static server instead of from disk) and
+// writes screenshots of the index, the live models and one chapter next to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -40,8 +41,39 @@ const ARGS = [
   '--allow-file-access-from-files',
 ];
 
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+};
+
+/** A static file server over `dir` on a free local port, as any static hosting serves the book. */
+export async function staticServer(dir) {
+  const http = await import('node:http');
+  const root = path.resolve(dir);
+  const server = http.createServer((req, res) => {
+    const file = path.join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const ok = file.startsWith(root) && fs.existsSync(file) && fs.statSync(file).isFile();
+    res.writeHead(ok ? 200 : 404, {
+      'content-type': (ok && TYPES[path.extname(file)]) || 'application/octet-stream',
+    });
+    if (ok) fs.createReadStream(file).pipe(res);
+    else res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 /** What one page does in the browser. */
-async function checkPage(page, file, dir) {
+async function checkPage(page, file, urlOf) {
   const errors = [];
   const onConsole = (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
@@ -51,7 +83,7 @@ async function checkPage(page, file, dir) {
   page.on('console', onConsole);
   page.on('pageerror', onError);
   page.on('requestfailed', onFailed);
-  await page.goto(pathToFileURL(path.join(dir, file)).href, { waitUntil: 'load' });
+  await page.goto(urlOf(file), { waitUntil: 'load' });
   await page.waitForFunction(() => document.documentElement.dataset.charts === 'done', null, {
     timeout: 60000,
   });
@@ -118,11 +150,15 @@ async function checkPage(page, file, dir) {
 }
 
 /**
- * Check every page of the book in `dir`; returns {pages, brokenLinks, screenshots}. Screenshots
- * (the index and `chapter`'s page) are written to `shotDir`.
+ * Check every page of the book in `dir`, opened from disk (file://) or, with `http`, served by a
+ * static server; returns {pages, brokenLinks, screenshots}. Screenshots (the index, the live
+ * models and `chapter`'s page) are written to `shotDir` (none when it is null).
  */
-export async function checkSite(dir, { shotDir = dir, chapter = null } = {}) {
+export async function checkSite(dir, { shotDir = dir, chapter = null, http = false } = {}) {
   const { chromium } = await import('playwright-core');
+  const server = http ? await staticServer(dir) : null;
+  const urlOf = (file) =>
+    server ? new URL(file, server.url).href : pathToFileURL(path.join(dir, file)).href;
   const browser = await chromium.launch({ executablePath: findChromium(), args: ARGS });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -132,7 +168,7 @@ export async function checkSite(dir, { shotDir = dir, chapter = null } = {}) {
       .filter((f) => f.endsWith('.html'))
       .sort();
     const pages = [];
-    for (const f of files) pages.push(await checkPage(page, f, dir));
+    for (const f of files) pages.push(await checkPage(page, f, urlOf));
     const idsOf = new Map(pages.map((p) => [p.page, new Set(p.ids)]));
     const brokenLinks = [];
     for (const p of pages)
@@ -144,10 +180,11 @@ export async function checkSite(dir, { shotDir = dir, chapter = null } = {}) {
         else if (hash && !idsOf.get(target).has(decodeURIComponent(hash)))
           brokenLinks.push(`${p.page}: ${href} (no id "${hash}" there)`);
       }
-    fs.mkdirSync(shotDir, { recursive: true });
     const screenshots = [];
+    if (shotDir === null) return { pages, brokenLinks, screenshots };
+    fs.mkdirSync(shotDir, { recursive: true });
     const shoot = async (file, name) => {
-      await page.goto(pathToFileURL(path.join(dir, file)).href, { waitUntil: 'load' });
+      await page.goto(urlOf(file), { waitUntil: 'load' });
       await page.waitForFunction(() => document.documentElement.dataset.charts === 'done');
       const out = path.join(shotDir, name);
       await page.screenshot({ path: out, fullPage: false });
@@ -167,13 +204,17 @@ export async function checkSite(dir, { shotDir = dir, chapter = null } = {}) {
     return { pages, brokenLinks, screenshots };
   } finally {
     await browser.close();
+    await server?.close();
   }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const dir = path.resolve(process.argv[2] ?? 'build/book');
+  const args = process.argv.slice(2);
+  const http = args.includes('--http');
+  const [dirArg, chapter] = args.filter((a) => a !== '--http');
+  const dir = path.resolve(dirArg ?? 'build/book');
   const t0 = Date.now();
-  const r = await checkSite(dir, { chapter: process.argv[3] ?? '07' });
+  const r = await checkSite(dir, { chapter: chapter ?? '07', http });
   for (const p of r.pages)
     console.log(
       `${p.page}: ${p.errors.length} errors, charts ${p.drawn}/${p.charts} drawn, ` +

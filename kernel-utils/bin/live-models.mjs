@@ -58,6 +58,12 @@ function writeModel(outDir, id, a, about) {
   return { script, bytes: data.length };
 }
 
+const attr = (s) => String(s).replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+// the element live.js turns into a widget: its kind, its model, the script holding it, settings
+const widgetDiv = (id, kind, model, script, about) =>
+  `<div class="live-widget" id="${id}" data-live="${kind}" data-model="${model}" ` +
+  `data-script="${script}" data-about="${attr(JSON.stringify(about))}"></div>`;
+
 /** The mode folder of a chapter's checkpoint: `mode` if there, else standard, else quick. */
 function checkpointIn(build, chapter, name, mode) {
   for (const m of [mode, 'standard', 'quick'].filter(Boolean)) {
@@ -107,9 +113,8 @@ export async function exportLiveModels(outDir, { build, mode, log = console.log 
         `<p>The decoder of ${about.from}: drag the two sliders to move the code ` +
         `$z = (z_1, z_2)$ and see the decoded digit $\\sigma(\\text{decoder}(z))$ change. Codes ` +
         `near the origin are where the prior $\\mathcal N(0, I)$ put the training digits.</p>` +
-        `<div class="live-widget" id="latent-explorer-widget" data-live="latent" ` +
-        `data-model="vae-2d-decoder"></div>`,
-      scripts: [script, 'assets/live.js'],
+        widgetDiv('latent-explorer-widget', 'latent', 'vae-2d-decoder', script, about),
+      scripts: ['assets/live.js'],
       bytes,
     });
   } else log('live models: no checkpoint of 07 (vae-2d-beta1): run chapter 07 for the explorer');
@@ -144,9 +149,8 @@ export async function exportLiveModels(outDir, { build, mode, log = console.log 
       html:
         `<p>The generator of ${about.from}: choose a digit and draw 16 fresh samples ` +
         `$G(z, y)$, $z \\sim \\mathcal N(0, I_{${DCGAN.latent}})$, each press a new $z$.</p>` +
-        `<div class="live-widget" id="digit-sampler-widget" data-live="sampler" ` +
-        `data-model="acgan-generator"></div>`,
-      scripts: [script, 'assets/live.js'],
+        widgetDiv('digit-sampler-widget', 'sampler', 'acgan-generator', script, about),
+      scripts: ['assets/live.js'],
       bytes,
     });
   } else log('live models: no checkpoint of 10 (acgan): run chapter 10 for the sampler');

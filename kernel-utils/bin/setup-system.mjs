@@ -5,8 +5,8 @@ import { ensureSystem } from './jupyter.mjs';
 const NEEDS = {
   book: { required: ['jupyter'], optional: ['fonts', 'cjk-fonts', 'fashion-mnist'] },
   test: {
-    required: ['jupyter', 'numpy', 'scipy', 'fashion-mnist', 'chromium'],
-    optional: ['fonts', 'cjk-fonts'],
+    required: ['jupyter', 'numpy', 'scipy', 'fashion-mnist', 'chromium', 'cjk-fonts'],
+    optional: ['fonts'],
   },
   start: { required: ['jupyter', 'notebook'], optional: ['fonts', 'cjk-fonts', 'fashion-mnist'] },
 };

@@ -1,5 +1,5 @@
-// The live models of the HTML book: chapters' trained weights (window.GN_LIVE, written by
-// live-models.mjs in tfjs' layers-model format) run in this page by TensorFlow.js, on WebGL
+// The live models of the HTML book: chapters' trained weights (written by live-models.mjs in
+// tfjs' layers-model format) run in this page by TensorFlow.js, on WebGL
 // where the browser offers it, else on the CPU. Each widget element (data-live="…") gets
 // bookLiveReady (a promise), bookLiveImage() (the pixels it shows, in [0, 1]) and
 // bookLiveInteract() (moves its control, as the browser test does).
@@ -7,19 +7,34 @@
   'use strict';
   var SIDE = 28;
 
-  function loadModel(id) {
-    var a = window.GN_LIVE && window.GN_LIVE[id];
-    if (!a) return Promise.reject(new Error('live model ' + id + ' is not loaded'));
-    var raw = atob(a.weightData);
-    var bytes = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: a.modelTopology,
-        weightSpecs: a.weightSpecs,
-        weightData: bytes.buffer,
-      }),
-    );
+  // over HTTP the model's own files (models/<id>/model.json, tfjs' layers-model format); from disk,
+  // where a page may not fetch files next to it, the same artifacts in a script (data-script)
+  function loadModel(el) {
+    var id = el.dataset.model;
+    if (/^https?:$/.test(location.protocol))
+      return tf.loadLayersModel('models/' + id + '/model.json');
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement('script');
+      tag.src = el.dataset.script;
+      tag.onload = resolve;
+      tag.onerror = function () {
+        reject(new Error('could not load ' + el.dataset.script));
+      };
+      document.head.appendChild(tag);
+    }).then(function () {
+      var a = window.GN_LIVE && window.GN_LIVE[id];
+      if (!a) throw new Error(el.dataset.script + ' did not define live model ' + id);
+      var raw = atob(a.weightData);
+      var bytes = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+      return tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: a.modelTopology,
+          weightSpecs: a.weightSpecs,
+          weightData: bytes.buffer,
+        }),
+      );
+    });
   }
 
   var backendReady = null;
@@ -166,10 +181,11 @@
     document.querySelectorAll('[data-live]').forEach(function (el) {
       var kind = KINDS[el.dataset.live];
       var id = el.dataset.model;
+      var about = JSON.parse(el.dataset.about || '{}');
       el.bookLiveReady = chooseBackend()
         .then(function (backend) {
-          return loadModel(id).then(function (model) {
-            kind(el, model, backend, window.GN_LIVE[id].about);
+          return loadModel(el).then(function (model) {
+            kind(el, model, backend + (location.protocol === 'file:' ? ', from disk' : ''), about);
           });
         })
         .catch(function (e) {

@@ -117,3 +117,26 @@ test('outside a kernel, display falls back to text and progress stays quiet unti
   p.update(5, { loss: 0.5 });
   assert.ok(p.elapsed() >= 0);
 });
+
+test('Korean text in a chart renders (a Hangul font: fonts-noto-cjk on Debian/Ubuntu)', async () => {
+  const chart = (title) => ({
+    ...(title ? { title } : {}),
+    data: { values: [{ a: 1 }] },
+    mark: 'point',
+    encoding: { x: { field: 'a', type: 'quantitative' } },
+  });
+  const dark = (png) => {
+    let n = 0;
+    for (let i = 0; i < png.pixels.length; i += png.channels) if (png.pixels[i] < 128) n++;
+    return n;
+  };
+  const latin = ku.decodePng(await ku.chartPng(chart('latent space'), 1));
+  const korean = ku.decodePng(await ku.chartPng(chart('잠재 공간'), 1));
+  const blank = ku.decodePng(await ku.chartPng(chart(''), 1));
+  // the title's glyphs add dark pixels; missing glyphs add none (or the same box for each)
+  assert.ok(dark(latin) - dark(blank) > 30, 'the Latin title renders');
+  assert.ok(
+    dark(korean) - dark(blank) > 30,
+    'Hangul did not render: install a CJK font (sudo apt-get install fonts-noto-cjk)',
+  );
+});
