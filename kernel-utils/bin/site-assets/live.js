@@ -88,6 +88,13 @@
     };
   }
 
+  function addElement(parent, tag, className) {
+    var e = document.createElement(tag);
+    e.className = className;
+    parent.appendChild(e);
+    return e;
+  }
+
   function slider(el, label, min, max, value) {
     var wrap = document.createElement('label');
     wrap.className = 'live-slider';
@@ -111,15 +118,10 @@
   // chapter 07's 2-D VAE decoder: two sliders move z, the digit is σ(decoder(z))
   function latentExplorer(el, model, backend) {
     var canvas = digitCanvas(el, 1, 1, 6);
-    var controls = document.createElement('div');
-    controls.className = 'live-controls';
-    el.appendChild(controls);
+    var controls = addElement(el, 'div', 'live-controls');
     var z1 = slider(controls, 'z₁', -3, 3, -0.5);
     var z2 = slider(controls, 'z₂', -3, 3, 0.5);
-    var note = document.createElement('p');
-    note.className = 'live-note';
-    note.textContent = 'running on tfjs ' + backend;
-    el.appendChild(note);
+    addElement(el, 'p', 'live-note').textContent = 'running on tfjs ' + backend;
     function decode() {
       var values = tf.tidy(function () {
         var z = tf.tensor2d([[Number(z1.value), Number(z2.value)]]);
@@ -142,9 +144,7 @@
 
   // chapter 10's AC-GAN generator: pick a digit, each press draws 16 new samples G(z, y)
   function sampler(el, model, backend, about) {
-    var controls = document.createElement('div');
-    controls.className = 'live-controls';
-    el.appendChild(controls);
+    var controls = addElement(el, 'div', 'live-controls');
     var pick = document.createElement('select');
     for (var d = 0; d < about.classes; d++) pick.add(new Option('digit ' + d, String(d)));
     pick.value = '7';
@@ -153,10 +153,7 @@
     button.textContent = 'draw 16 samples';
     controls.append(pick, button);
     var canvas = digitCanvas(el, 4, 4, 2.5);
-    var note = document.createElement('p');
-    note.className = 'live-note';
-    note.textContent = 'running on tfjs ' + backend;
-    el.appendChild(note);
+    addElement(el, 'p', 'live-note').textContent = 'running on tfjs ' + backend;
     function draw() {
       var values = tf.tidy(function () {
         var z = tf.randomNormal([16, about.latent]);
