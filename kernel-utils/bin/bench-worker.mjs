@@ -267,19 +267,26 @@ async function main() {
   const { loss, batch } = WORKLOADS[workload]();
   const paramCount = trainableParams();
   const optimizer = tf.train.adam(1e-3);
-  const step = () => tf.tidy(() => optimizer.minimize(loss, true).dataSync()[0]);
+  // the loss is read asynchronously (on every backend alike): tfjs' webgpu backend cannot read
+  // synchronously in Node
+  const step = async () => {
+    const l = tf.tidy(() => optimizer.minimize(loss, true));
+    const v = (await l.data())[0];
+    l.dispose();
+    return v;
+  };
   const warmup = Number(process.env.BENCH_WARMUP ?? 3);
   const minSeconds = Number(process.env.BENCH_SECONDS ?? 3);
   // at least this many timed steps (the smoke tests ask for 1: a U-Net step takes seconds)
   const minSteps = Number(process.env.BENCH_MIN_STEPS ?? 5);
   for (let i = 0; i < warmup; i++) {
-    const l = step();
+    const l = await step();
     if (!Number.isFinite(l)) throw new Error(`loss ${l} during warm-up`);
   }
   let steps = 0;
   const t0 = performance.now();
   while (steps < minSteps || (performance.now() - t0) / 1000 < minSeconds) {
-    step();
+    await step();
     steps++;
     if (steps >= 200) break;
   }
@@ -295,6 +302,8 @@ async function main() {
       paramCount,
       threads: report.wasmThreads?.used ?? null,
       providedBy: report.providedBy,
+      // webgpu on lavapipe or SwiftShader: a CPU running GPU code, not a GPU's number
+      ...(report.webgpuAdapter ? { software: report.webgpuAdapter.software } : {}),
     }),
   );
 }

@@ -27,7 +27,7 @@ const VARIANTS = {
 };
 const BACKENDS = (
   process.env.BENCH_BACKENDS ??
-  'node-gpu,node,wasm-1thread,wasm-1thread-xnnpack,wasm-2threads,wasm-as-shipped,cpu'
+  'node-gpu,webgpu,node,wasm-1thread,wasm-1thread-xnnpack,wasm-2threads,wasm-as-shipped,cpu'
 ).split(',');
 // the workers run with the book kernel's node flags (relaxed SIMD where this node accepts it)
 const NODE_FLAGS = kernelNodeFlags();
@@ -64,6 +64,7 @@ for (const workload of selected) {
           backend: row.backend,
           samplesPerSec: row.samplesPerSec,
           msPerStep: row.msPerStep,
+          ...(row.software ? { software: true } : {}),
         }),
       );
     } else {
@@ -133,7 +134,7 @@ for (const w of selected) {
     .filter((r) => r.workload === w && !r.error)
     .map(
       (r) =>
-        `${r.backend} ${r.samplesPerSec}${ref && r !== ref ? ` (${(r.samplesPerSec / ref.samplesPerSec).toFixed(2)}×)` : ''}`,
+        `${r.backend}${r.software ? ' (software adapter)' : ''} ${r.samplesPerSec}${ref && r !== ref ? ` (${(r.samplesPerSec / ref.samplesPerSec).toFixed(2)}×)` : ''}`,
     );
   console.error(`  ${w.padEnd(16)} ${cells.join(' · ')}`);
   const at = (b) => rows.find((r) => r.workload === w && r.backend === b && !r.error);

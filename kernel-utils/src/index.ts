@@ -7,6 +7,7 @@ export * from './book/random';
 export * from './backend/backend';
 export * from './backend/wasm';
 export * from './backend/threads';
+export * from './backend/webgpu';
 export * from './book/paths';
 export * from './artifacts/fsutil';
 export * from './book/notebook';

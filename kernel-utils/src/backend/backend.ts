@@ -2,18 +2,21 @@
  * Backend selection. kernel-utils picks the fastest TensorFlow.js backend that really works
  * here, in this order, and says why each better one was not used:
  *   node-gpu — @tensorflow/tfjs-node-gpu, only when its binding loads AND TensorFlow uses a GPU
+ *   webgpu   — @tensorflow/tfjs-backend-webgpu on Dawn (npm `webgpu`), only on a hardware adapter
+ *              (a software one — lavapipe, SwiftShader — only when forced; webgpu.ts)
  *   node     — native libtensorflow on the CPU (tfjs-node, or tfjs-node-gpu running without a GPU)
  *   wasm     — @tensorflow/tfjs-backend-wasm (SIMD; one thread unless BOOK_WASM_THREADS, threads.ts)
  *   cpu      — the pure-JavaScript reference backend (slow; last resort)
- * BOOK_BACKEND=node-gpu|node|wasm|cpu forces one; if it cannot load, that is an error.
+ * BOOK_BACKEND=node-gpu|webgpu|node|wasm|cpu forces one; if it cannot load, that is an error.
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import { installWasmThreads, WasmThreads, wasmThreadsReport } from './threads';
 import { patchWasmBackend, wasmProducts } from './wasm';
+import { describeAdapter, probeWebGpu, startWebGpuBackend, WebGpuAdapter } from './webgpu';
 
-export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export type BackendName = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
+export const BACKENDS: readonly BackendName[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 
 export interface BackendAttempt {
   backend: BackendName;
@@ -37,6 +40,8 @@ export interface BackendReport {
   wasmThreads?: WasmThreads;
   /** For wasm: what computes its matrix products. */
   wasmProducts?: string;
+  /** For webgpu: the adapter it runs on. */
+  webgpuAdapter?: WebGpuAdapter;
 }
 
 let report: BackendReport | null = null;
@@ -90,7 +95,8 @@ function nativeCpuPackages(): string[] {
 async function tryBackend(
   name: BackendName,
   attempts: BackendAttempt[],
-): Promise<{ providedBy: string; gpu: boolean } | null> {
+  forced: boolean,
+): Promise<{ providedBy: string; gpu: boolean; adapter?: WebGpuAdapter } | null> {
   const fail = (why: string) => {
     attempts.push({ backend: name, outcome: 'unavailable', why });
     return null;
@@ -115,6 +121,26 @@ async function tryBackend(
         );
       }
       return { providedBy: '@tensorflow/tfjs-node-gpu', gpu: true };
+    }
+    case 'webgpu': {
+      const probe = probeWebGpu();
+      if ('why' in probe) return fail(probe.why);
+      const adapter = probe.adapter;
+      if (adapter.software && !forced)
+        return fail(
+          `only a software adapter, ${describeAdapter(adapter)}: a CPU in disguise, used only ` +
+            'when forced (BOOK_BACKEND=webgpu)',
+        );
+      try {
+        await startWebGpuBackend();
+      } catch (e) {
+        return fail(`on ${describeAdapter(adapter)}: ${firstLine(e)}`);
+      }
+      return {
+        providedBy: `@tensorflow/tfjs-backend-webgpu on ${describeAdapter(adapter)}`,
+        gpu: !adapter.software,
+        adapter,
+      };
     }
     case 'node': {
       // A native binding already loaded (tfjs-node-gpu without a GPU) registered 'tensorflow'.
@@ -182,7 +208,7 @@ export async function initBackend(prefer?: BackendName): Promise<BackendReport> 
   const attempts: BackendAttempt[] = [];
   const order = forced ? [forced] : BACKENDS;
   for (const name of order) {
-    const got = await tryBackend(name, attempts);
+    const got = await tryBackend(name, attempts, !!forced);
     if (got) {
       attempts.push({
         backend: name,
@@ -204,6 +230,7 @@ export async function initBackend(prefer?: BackendName): Promise<BackendReport> 
         ...(name === 'wasm'
           ? { wasmThreads: wasmThreadsReport() ?? undefined, wasmProducts: wasmProducts() }
           : {}),
+        ...(got.adapter ? { webgpuAdapter: got.adapter } : {}),
       };
       return report;
     }
@@ -230,5 +257,17 @@ export function describeBackend(r: BackendReport): string {
       ]
     : [];
   const products = r.wasmProducts ? [`  matrix products: ${r.wasmProducts}`] : [];
-  return [head, ...rows, ...threads, ...products].join('\n');
+  return [head, ...rows, ...threads, ...products, ...nvidiaNote(r)].join('\n');
+}
+
+/** Where an NVIDIA GPU is present but tfjs-node-gpu does not use it: what it needs, what runs. */
+function nvidiaNote(r: BackendReport): string[] {
+  if (!hasNvidiaDevice() || r.name === 'node-gpu') return [];
+  return [
+    '  NVIDIA GPU present: tfjs-node-gpu 4.22 runs on it only with CUDA 11.2 and cuDNN 8.1 ' +
+      '(libtensorflow 2.9.1); ' +
+      (r.name === 'webgpu' && r.gpu
+        ? "WebGPU runs on it instead, through the driver's Vulkan ICD"
+        : "WebGPU can use it instead through the driver's Vulkan ICD (README, Backends)"),
+  ];
 }

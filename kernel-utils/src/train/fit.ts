@@ -181,3 +181,24 @@ export function evaluateInBatches(
   }
   return total / n;
 }
+
+/**
+ * evaluateInBatches with asynchronous reads: the same mean, for backends that cannot read a GPU
+ * tensor synchronously (tfjs' webgpu backend in Node, where dataSync needs OffscreenCanvas).
+ */
+export async function evaluateInBatchesAsync(
+  data: tf.Tensor | tf.Tensor[],
+  fn: (batch: tf.Tensor[]) => tf.Scalar,
+  batchSize = 500,
+): Promise<number> {
+  const ts = Array.isArray(data) ? data : [data];
+  const n = numRows(ts);
+  let total = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const b = Math.min(batchSize, n - start);
+    const sum = tf.tidy(() => fn(ts.map((t) => t.slice(start, b))).mul(b));
+    total += (await sum.data())[0];
+    sum.dispose();
+  }
+  return total / n;
+}

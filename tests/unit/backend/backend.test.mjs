@@ -51,7 +51,7 @@ test('BOOK_BACKEND forces a backend; an unknown or unavailable one is a clear er
   assert.equal(bogus.status, 3);
   assert.match(
     bogus.stderr,
-    /BOOK_BACKEND="tpu" is not a backend: use one of node-gpu, node, wasm, cpu/,
+    /BOOK_BACKEND="tpu" is not a backend: use one of node-gpu, webgpu, node, wasm, cpu/,
   );
   const gpu = inChild({ BOOK_BACKEND: 'node-gpu' }, REPORT);
   if (gpu.status === 0) assert.equal(JSON.parse(gpu.stdout).gpu, true);

@@ -155,6 +155,11 @@ test('evaluateInBatches equals the full-batch mean', async () => {
   const full = x.square().mean().dataSync()[0];
   const batched = ku.evaluateInBatches([x], ([b]) => b.square().mean(), 10);
   assert.ok(Math.abs(full - batched) / full < 1e-6, `${full} vs ${batched}`);
+  // the asynchronous variant: the same number, and no tensor left behind
+  const before = tf.memory().numTensors;
+  const read = await ku.evaluateInBatchesAsync([x], ([b]) => b.square().mean(), 10);
+  assert.equal(read, batched);
+  assert.equal(tf.memory().numTensors, before);
   x.dispose();
 });
 
