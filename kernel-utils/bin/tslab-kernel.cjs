@@ -10,6 +10,12 @@
 // one on the same socket is still pending waits for it; order is kept, nothing is dropped, and
 // the usual case (nothing pending) still sends at once. And the output channel has no send limit,
 // so a burst of outputs is delayed, never dropped (see unboundedPublisher).
+//
+// And a second race, at start-up: tslab binds its five sockets at once and starts receiving on
+// them before the binds finish. A message answered while another socket is still binding (the
+// kernel_info reply's status on the output channel) throws "Socket is blocked by a bind or
+// unbind operation" (EBUSY), and the kernel dies before its first cell (seen once in CI, on
+// chapter 16). The fix: a send or receive on a socket not yet bound waits for its bind.
 // Usage (what build/jupyter/kernels/tslab/kernel.json runs): tslab-kernel.cjs kernel --config-path F
 const path = require('node:path');
 
@@ -23,14 +29,77 @@ const zmq = require(require.resolve('zeromq', { paths: [tslabDir] }));
  * zeromq's native `send` is a read-only property of its Socket prototype, so the wrapper is
  * defined on each socket class's own prototype (Publisher, Router, Reply, …), shadowing it.
  */
+// socket → {promise, resolve, done}: settles when its bind finishes (or it connects)
+const readiness = new WeakMap();
+function ready(socket) {
+  let r = readiness.get(socket);
+  if (!r) {
+    let resolve;
+    const promise = new Promise((res) => (resolve = res));
+    r = { promise, done: false, resolve: () => ((r.done = true), resolve()) };
+    readiness.set(socket, r);
+  }
+  return r;
+}
+/** A promise of the socket's bind while it is pending or not yet begun; null once bound. */
+function whenReady(socket) {
+  const r = ready(socket);
+  return r.done ? null : r.promise;
+}
+
+/** The socket classes of zeromq (Publisher, Router, Reply, …). */
+function socketClasses(zeromq) {
+  const classes = Object.values(zeromq).filter(
+    (C) => typeof C === 'function' && C.prototype instanceof zeromq.Socket,
+  );
+  if (classes.length === 0) throw new Error('tslab-kernel: found no zeromq socket classes');
+  return classes;
+}
+
+/**
+ * Make `receive` (and, in serializeSends, `send`) on a socket wait until its bind has finished:
+ * tslab starts receiving before it binds, and a receive or send during a bind throws EBUSY.
+ */
+function awaitBinds(zeromq) {
+  for (const C of socketClasses(zeromq)) {
+    const proto = C.prototype;
+    if (proto.bind && proto.bind.awaited) continue;
+    const { bind, connect, receive } = proto;
+    function awaitedBind(address) {
+      const result = bind.call(this, address);
+      // a failed bind lets the waiting calls go on, to fail as they would have
+      result.then(
+        () => ready(this).resolve(),
+        () => ready(this).resolve(),
+      );
+      return result;
+    }
+    awaitedBind.awaited = true;
+    const define = (name, value) =>
+      Object.defineProperty(proto, name, { value, writable: true, configurable: true });
+    define('bind', awaitedBind);
+    define('connect', function (address) {
+      const result = connect.call(this, address);
+      ready(this).resolve();
+      return result;
+    });
+    if (typeof receive !== 'function') continue; // a Publisher only sends
+    define('receive', function () {
+      const wait = whenReady(this);
+      return wait ? wait.then(() => receive.call(this)) : receive.call(this);
+    });
+  }
+}
+
 function serializeSends(zeromq) {
   const Socket = zeromq.Socket;
   const send = Socket.prototype.send;
   const pending = new WeakMap(); // socket → the promise of its last send, until it settles
   function serialized(msg) {
-    const before = pending.get(this);
+    // after the socket's pending send, and after its bind
+    const waits = [pending.get(this), whenReady(this)].filter(Boolean);
     const run = () => send.call(this, msg);
-    const result = before ? before.then(run, run) : run();
+    const result = waits.length ? Promise.all(waits).then(run, run) : run();
     pending.set(this, result);
     const clear = () => {
       if (pending.get(this) === result) pending.delete(this);
@@ -39,11 +108,7 @@ function serializeSends(zeromq) {
     return result;
   }
   serialized.serialized = true;
-  const classes = Object.values(zeromq).filter(
-    (C) => typeof C === 'function' && C.prototype instanceof Socket,
-  );
-  if (classes.length === 0) throw new Error('tslab-kernel: found no zeromq socket classes');
-  for (const C of classes) {
+  for (const C of socketClasses(zeromq)) {
     if (C.prototype.send && C.prototype.send.serialized) continue;
     Object.defineProperty(C.prototype, 'send', {
       value: serialized,
@@ -71,6 +136,7 @@ function unboundedPublisher(zeromq) {
 }
 
 serializeSends(zmq);
+awaitBinds(zmq);
 unboundedPublisher(zmq);
-module.exports = { serializeSends, unboundedPublisher };
+module.exports = { serializeSends, awaitBinds, unboundedPublisher };
 if (require.main === module) require(path.join(tslabDir, 'dist', 'main.js')).main();
