@@ -428,7 +428,12 @@ TensorFlow.js (WebGL where the browser offers it, else the CPU). Nothing is sent
         .map(
           (w) =>
             `<section class="live" id="${esc(w.id)}"><h2>${esc(w.title)}</h2>` +
-            `<p>From <a href="${esc(w.chapter)}.html">${esc(w.chapter)}</a>.</p>` +
+            `<p>From ${
+              // a link only where that chapter's page is built
+              chapters.some((c) => c.base === w.chapter && c.page)
+                ? `<a href="${esc(w.chapter)}.html">${esc(w.chapter)}</a>`
+                : `${esc(w.chapter)} (its page is not built yet)`
+            }.</p>` +
             `${markdownToHtml(w.html, ctx)}</section>`,
         )
         .join('\n')

@@ -89,7 +89,13 @@ test('a small book: pages for executed chapters only, the others listed, assets 
   // only 00 has run
   fs.copyFileSync(a, path.join(dir, '00-first.ipynb'));
   recordStatus(dir, '00-first', { state: 'ok', mode: 'quick', seconds: 1.5 });
-  const pages = writeSite(dir, [a, b]);
+  // a live model of a chapter whose page is not built: named, not linked
+  const widget = { id: 'w', chapter: '01-second', title: 'W', html: '<p>$z$</p>', scripts: [] };
+  const pages = writeSite(dir, [a, b], { liveWidgets: [widget] });
+  const live = fs.readFileSync(path.join(dir, 'live.html'), 'utf8');
+  assert.match(live, /From 01-second \(its page is not built yet\)/);
+  assert.doesNotMatch(live, /href="01-second\.html"/);
+  assert.equal(mathCount(live), 1);
   assert.deepEqual(pages, [
     { base: '00-first', page: '00-first.html' },
     { base: '01-second', page: null },
