@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The book's Jupyter kernel: tslab 1.0.22 (its last release) with one fix, applied at start-up.
+// The book's Jupyter kernel: tslab 1.0.22 (its last release) with two fixes to its sockets, applied at start-up (mendSockets).
 //
 // tslab sends every Jupyter message with zeromq's `socket.send()` without awaiting it. zeromq 6
 // sends synchronously, but after 512 synchronous sends on a socket it delays the next one to let
@@ -24,29 +24,6 @@ const tslabDir = path.dirname(
 );
 const zmq = require(require.resolve('zeromq', { paths: [tslabDir] }));
 
-/**
- * Make `send` on every zeromq socket wait for the socket's previous send when it is pending.
- * zeromq's native `send` is a read-only property of its Socket prototype, so the wrapper is
- * defined on each socket class's own prototype (Publisher, Router, Reply, …), shadowing it.
- */
-// socket → {promise, resolve, done}: settles when its bind finishes (or it connects)
-const readiness = new WeakMap();
-function ready(socket) {
-  let r = readiness.get(socket);
-  if (!r) {
-    let resolve;
-    const promise = new Promise((res) => (resolve = res));
-    r = { promise, done: false, resolve: () => ((r.done = true), resolve()) };
-    readiness.set(socket, r);
-  }
-  return r;
-}
-/** A promise of the socket's bind while it is pending or not yet begun; null once bound. */
-function whenReady(socket) {
-  const r = ready(socket);
-  return r.done ? null : r.promise;
-}
-
 /** The socket classes of zeromq (Publisher, Router, Reply, …). */
 function socketClasses(zeromq) {
   const classes = Object.values(zeromq).filter(
@@ -57,15 +34,47 @@ function socketClasses(zeromq) {
 }
 
 /**
- * Make `receive` (and, in serializeSends, `send`) on a socket wait until its bind has finished:
- * tslab starts receiving before it binds, and a receive or send during a bind throws EBUSY.
+ * The two fixes, on every zeromq socket class: `send` waits for the socket's previous send while
+ * that is pending, and `send` and `receive` wait until the socket is bound (or connected).
+ * zeromq's native methods are read-only properties of its Socket prototype, so the wrappers are
+ * defined on each socket class's own prototype (Publisher, Router, Reply, …), shadowing them.
  */
-function awaitBinds(zeromq) {
+function mendSockets(zeromq) {
+  // socket → {promise, done}: settles when its bind finishes (either way) or it connects
+  const readiness = new WeakMap();
+  const ready = (socket) => {
+    let r = readiness.get(socket);
+    if (!r) {
+      let resolve;
+      r = { promise: new Promise((res) => (resolve = res)), done: false };
+      r.resolve = () => ((r.done = true), resolve());
+      readiness.set(socket, r);
+    }
+    return r;
+  };
+  // a promise of the socket's bind while it is pending or not yet begun; null once bound
+  const whenReady = (socket) => (ready(socket).done ? null : ready(socket).promise);
+  const pending = new WeakMap(); // socket → the promise of its last send, until it settles
   for (const C of socketClasses(zeromq)) {
     const proto = C.prototype;
-    if (proto.bind && proto.bind.awaited) continue;
-    const { bind, connect, receive } = proto;
-    function awaitedBind(address) {
+    if (proto.send && proto.send.mended) continue;
+    const { send, bind, connect, receive } = proto;
+    const define = (name, value) =>
+      Object.defineProperty(proto, name, { value, writable: true, configurable: true });
+    function mendedSend(msg) {
+      const waits = [pending.get(this), whenReady(this)].filter(Boolean);
+      const run = () => send.call(this, msg);
+      const result = waits.length ? Promise.all(waits).then(run, run) : run();
+      pending.set(this, result);
+      const clear = () => {
+        if (pending.get(this) === result) pending.delete(this);
+      };
+      result.then(clear, clear);
+      return result;
+    }
+    mendedSend.mended = true;
+    define('send', mendedSend);
+    define('bind', function (address) {
       const result = bind.call(this, address);
       // a failed bind lets the waiting calls go on, to fail as they would have
       result.then(
@@ -73,11 +82,7 @@ function awaitBinds(zeromq) {
         () => ready(this).resolve(),
       );
       return result;
-    }
-    awaitedBind.awaited = true;
-    const define = (name, value) =>
-      Object.defineProperty(proto, name, { value, writable: true, configurable: true });
-    define('bind', awaitedBind);
+    });
     define('connect', function (address) {
       const result = connect.call(this, address);
       ready(this).resolve();
@@ -87,33 +92,6 @@ function awaitBinds(zeromq) {
     define('receive', function () {
       const wait = whenReady(this);
       return wait ? wait.then(() => receive.call(this)) : receive.call(this);
-    });
-  }
-}
-
-function serializeSends(zeromq) {
-  const Socket = zeromq.Socket;
-  const send = Socket.prototype.send;
-  const pending = new WeakMap(); // socket → the promise of its last send, until it settles
-  function serialized(msg) {
-    // after the socket's pending send, and after its bind
-    const waits = [pending.get(this), whenReady(this)].filter(Boolean);
-    const run = () => send.call(this, msg);
-    const result = waits.length ? Promise.all(waits).then(run, run) : run();
-    pending.set(this, result);
-    const clear = () => {
-      if (pending.get(this) === result) pending.delete(this);
-    };
-    result.then(clear, clear);
-    return result;
-  }
-  serialized.serialized = true;
-  for (const C of socketClasses(zeromq)) {
-    if (C.prototype.send && C.prototype.send.serialized) continue;
-    Object.defineProperty(C.prototype, 'send', {
-      value: serialized,
-      writable: true,
-      configurable: true,
     });
   }
 }
@@ -135,8 +113,7 @@ function unboundedPublisher(zeromq) {
   zeromq.Publisher = UnboundedPublisher;
 }
 
-serializeSends(zmq);
-awaitBinds(zmq);
+mendSockets(zmq);
 unboundedPublisher(zmq);
-module.exports = { serializeSends, awaitBinds, unboundedPublisher };
+module.exports = { mendSockets, unboundedPublisher };
 if (require.main === module) require(path.join(tslabDir, 'dist', 'main.js')).main();
