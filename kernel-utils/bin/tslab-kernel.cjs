@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The book's Jupyter kernel: tslab 1.0.22 (its last release) with two fixes to its sockets, applied at start-up (mendSockets).
+// The book's Jupyter kernel: tslab 1.0.22 (its last release) with two fixes to its sockets,
+// applied at start-up (mendSockets).
 //
 // tslab sends every Jupyter message with zeromq's `socket.send()` without awaiting it. zeromq 6
 // sends synchronously, but after 512 synchronous sends on a socket it delays the next one to let
