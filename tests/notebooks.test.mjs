@@ -4,6 +4,7 @@
 // run as `npm run book` runs them: BOOK_JOBS (default: the number of cores) at a time, each after
 // the chapters its metadata names.
 import { test } from 'node:test';
+import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,10 +17,11 @@ import {
   runNotebookAsync,
 } from '../kernel-utils/bin/jupyter.mjs';
 import { defaultJobs, kernelEnv, runScheduled } from '../kernel-utils/bin/schedule.mjs';
-import { pngWidth, recordStatus, VEGALITE_MIME, writeSite } from '../kernel-utils/bin/site.mjs';
+import { recordStatus, VEGALITE_MIME, writeSite } from '../kernel-utils/bin/site.mjs';
 import { checkSite } from '../kernel-utils/bin/check-site.mjs';
 import { exportLiveModels } from '../kernel-utils/bin/live-models.mjs';
 
+const ku = createRequire(path.join(ROOT, 'package.json'))('kernel-utils');
 const python = ensureJupyter('run');
 const OUT = path.join(ROOT, 'build', 'test-notebooks');
 // Fresh artifacts and checkpoints, so the tests really train instead of reloading a checkpoint.
@@ -226,7 +228,8 @@ test('the HTML book of these runs works in a real browser: charts, math, links, 
     for (const o of executed.cells.flatMap((c) => c.outputs ?? []))
       if (o.data?.[VEGALITE_MIME]) {
         const w = o.metadata?.['image/png']?.width;
-        assert.equal(w, pngWidth([].concat(o.data['image/png']).join('')) / 2, `${nb}: a chart`);
+        const png = Buffer.from([].concat(o.data['image/png']).join(''), 'base64');
+        assert.equal(w, ku.pngWidth(png) / 2, `${nb}: a chart`);
       }
   }
   writeSite(OUT, notebooks, { liveWidgets: await exportLiveModels(OUT, { build: BUILD }) });

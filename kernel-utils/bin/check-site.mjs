@@ -10,19 +10,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 
-const CANDIDATES = [
-  process.env.BOOK_CHROMIUM,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-].filter(Boolean);
+const candidates = () =>
+  [
+    process.env.BOOK_CHROMIUM,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ].filter(Boolean);
+
+/** The system chromium's path, or null (setup-system's check and findChromium share it). */
+export function chromiumPath() {
+  return candidates().find((p) => fs.existsSync(p)) ?? null;
+}
 
 /** The system chromium's path, or an error saying how to install it. */
 export function findChromium() {
-  const found = CANDIDATES.find((p) => fs.existsSync(p));
+  const found = chromiumPath();
   if (!found)
     throw new Error(
-      `no chromium found (looked at ${CANDIDATES.join(', ')}): the browser test drives the ` +
+      `no chromium found (looked at ${candidates().join(', ')}): the browser test drives the ` +
         "system's chromium. On Debian/Ubuntu, as root: apt-get install -y chromium " +
         'fonts-noto-cjk (or set BOOK_CHROMIUM to a Chrome/Chromium binary)',
     );
@@ -89,12 +95,14 @@ async function checkPage(page, file, urlOf) {
   });
   const facts = await page.evaluate(() => {
     const charts = [...document.querySelectorAll('div.chart')];
+    // drawn live: vega-embed finished and left an SVG
+    const notDrawn = charts
+      .filter((c) => !(c.dataset.rendered === 'vega' && c.querySelector('svg')))
+      .map((c) => c.id);
     return {
       charts: charts.length,
-      drawn: charts.filter((c) => c.dataset.rendered === 'vega' && c.querySelector('svg')).length,
-      notDrawn: charts
-        .filter((c) => !(c.dataset.rendered === 'vega' && c.querySelector('svg')))
-        .map((c) => c.id),
+      drawn: charts.length - notDrawn.length,
+      notDrawn,
       katex: document.querySelectorAll('.katex').length,
       katexErrors: [...document.querySelectorAll('.katex-error')].map((e) => e.textContent),
       katexFont: document.fonts.check('16px KaTeX_Main'),

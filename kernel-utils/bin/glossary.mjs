@@ -60,6 +60,20 @@ export function headingsInMarkdown(md) {
   return out;
 }
 
+/**
+ * Each cell's headings with the ids the book's page gives them (uniqueSlugger over the
+ * notebook's headings in order): [{level, text, offset, id}] per markdown cell, null for others.
+ * The page's anchors and the glossary's links both come from here.
+ */
+export function cellHeadings(nb) {
+  const slugger = uniqueSlugger();
+  return nb.cells.map((cell) =>
+    cell.cell_type === 'markdown'
+      ? headingsInMarkdown(source(cell.source)).map((h) => ({ ...h, id: slugger(h.text) }))
+      : null,
+  );
+}
+
 // words that end a plain term when read backwards from its bracket
 const STOP = new Set(
   (
@@ -212,10 +226,10 @@ const spelling = (ko) => ko.normalize('NFKC').replace(/\s+/g, ' ').trim();
 /**
  * Every term a notebook gives, with its section: [{en, ko, abbr, bold, chapter, section:
  * {title, id}, cell}], plus its problems and bold phrases without Korean. The section ids are
- * those of the book's pages (uniqueSlugger over the notebook's headings, in order).
+ * those of the book's pages (cellHeadings).
  */
 export function chapterTerms(nb, base) {
-  const slugger = uniqueSlugger();
+  const headings = cellHeadings(nb);
   let section = { title: base, id: '' };
   const terms = [];
   const problems = [];
@@ -223,7 +237,7 @@ export function chapterTerms(nb, base) {
   nb.cells.forEach((cell, k) => {
     if (cell.cell_type !== 'markdown') return;
     const md = source(cell.source);
-    const heads = headingsInMarkdown(md).map((h) => ({ ...h, id: slugger(h.text) }));
+    const heads = headings[k];
     const sectionAt = (offset) => {
       const h = heads.filter((x) => x.offset <= offset).pop();
       return h ? { title: h.text, id: h.id } : section;

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath } from './check-site.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const JUPYTER_DIR = path.join(ROOT, 'build', 'jupyter');
@@ -92,10 +93,7 @@ export const REQUIREMENTS = {
   },
   chromium: {
     what: 'Chromium (the browser test of the HTML book drives it headless)',
-    check: () =>
-      [process.env.BOOK_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']
-        .filter(Boolean)
-        .some((p) => fs.existsSync(p)),
+    check: () => chromiumPath() !== null,
     apt: ['chromium'],
     otherwise: 'install Chromium or Chrome and set BOOK_CHROMIUM to its binary',
   },

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { writeAtomic } from './cells.mjs';
+import { esc } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -58,11 +59,10 @@ function writeModel(outDir, id, a, about) {
   return { script, bytes: data.length };
 }
 
-const attr = (s) => String(s).replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 // the element live.js turns into a widget: its kind, its model, the script holding it, settings
 const widgetDiv = (id, kind, model, script, about) =>
   `<div class="live-widget" id="${id}" data-live="${kind}" data-model="${model}" ` +
-  `data-script="${script}" data-about="${attr(JSON.stringify(about))}"></div>`;
+  `data-script="${script}" data-about="${esc(JSON.stringify(about))}"></div>`;
 
 /** The mode folder of a chapter's checkpoint: `mode` if there, else standard, else quick. */
 function checkpointIn(build, chapter, name, mode) {
@@ -128,7 +128,7 @@ export async function exportLiveModels(outDir, { build, mode, log = console.log 
     await ku.loadCheckpoint(ganCk.dir, [g, d]);
     const about = {
       title: 'Digit sampler',
-      from: `chapter 10's AC-GAN generator (${ganCk.mode} mode)`,
+      from: `chapter 10's AC-GAN (${ganCk.mode} mode)`,
       output: 'pixels',
       latent: DCGAN.latent,
       classes: 10,

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { Marked } from 'marked';
 import katex from 'katex';
 import { writeAtomic } from './cells.mjs';
-import { chapterTerms, bookGlossary, headingsInMarkdown, uniqueSlugger } from './glossary.mjs';
+import { bookGlossary, cellHeadings, headingsInMarkdown } from './glossary.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -129,12 +129,6 @@ export function markdownToHtml(md, { headingIds = [], refs = new Set() } = {}) {
 // ---------------------------------------------------------------------------------------------
 // outputs
 
-/** The pixel width of a PNG (from its IHDR chunk). */
-export function pngWidth(base64) {
-  const b = Buffer.from(base64.slice(0, 64), 'base64');
-  return b.length >= 24 ? b.readUInt32BE(16) : null;
-}
-
 function imgTag(data, meta, alt) {
   const w = meta?.width ?? null;
   return `<img src="data:image/png;base64,${data}" alt="${esc(alt)}"${w ? ` width="${w}"` : ''}>`;
@@ -194,21 +188,13 @@ export function describe(nb, base) {
   return { title, summary };
 }
 
+// each markdown cell's heading ids, and the page's sections (for the sidebar's TOC)
 function pageIds(nb) {
-  const slug = uniqueSlugger();
-  const ids = [];
-  const sections = [];
-  for (const c of nb.cells) {
-    if (c.cell_type !== 'markdown') {
-      ids.push(null);
-      continue;
-    }
-    const hs = headingsInMarkdown(source(c.source));
-    const cellIds = hs.map((hd) => slug(hd.text));
-    hs.forEach((hd, i) => sections.push({ level: hd.level, text: hd.text, id: cellIds[i] }));
-    ids.push(cellIds);
-  }
-  return { ids, sections };
+  const headings = cellHeadings(nb);
+  return {
+    ids: headings.map((hs) => hs && hs.map((h) => h.id)),
+    sections: headings.flatMap((hs) => hs ?? []),
+  };
 }
 
 function inlineMd(text, ctx) {
@@ -350,7 +336,7 @@ ${rows}</table>
 
 function glossaryPage(chapters, ctx) {
   const built = chapters.filter((c) => c.page);
-  const { entries } = bookGlossary(chapters.map((c) => ({ base: c.base, nb: c.nb })));
+  const { entries } = bookGlossary(chapters);
   const pageOf = new Map(built.map((c) => [c.base, c.page]));
   const where = (w) =>
     pageOf.has(w.chapter)
@@ -497,5 +483,3 @@ export function writeSite(outDir, notebooks, { liveWidgets = [] } = {}) {
   writeAtomic(path.join(outDir, 'live.html'), livePage(chapters, ctx, liveWidgets));
   return chapters.map((c) => ({ base: c.base, page: c.page }));
 }
-
-export { chapterTerms };

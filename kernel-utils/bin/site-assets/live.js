@@ -115,35 +115,47 @@
     return input;
   }
 
+  // what every widget shares: `render` (inside tf.tidy) gives the pixels its canvas shows, drawn
+  // now and on each `draw()`; `interact` moves its control as a reader would (the browser test)
+  function wire(el, canvas, render, interact) {
+    function draw() {
+      canvas.draw(tf.tidy(render));
+    }
+    draw();
+    el.bookLiveImage = canvas.pixels;
+    el.bookLiveInteract = function () {
+      interact();
+      return Promise.resolve();
+    };
+    return draw;
+  }
+
   // chapter 07's 2-D VAE decoder: two sliders move z, the digit is σ(decoder(z))
-  function latentExplorer(el, model, backend) {
+  function latentExplorer(el, model) {
     var canvas = digitCanvas(el, 1, 1, 6);
     var controls = addElement(el, 'div', 'live-controls');
     var z1 = slider(controls, 'z₁', -3, 3, -0.5);
     var z2 = slider(controls, 'z₂', -3, 3, 0.5);
-    addElement(el, 'p', 'live-note').textContent = 'running on tfjs ' + backend;
-    function decode() {
-      var values = tf.tidy(function () {
+    var draw = wire(
+      el,
+      canvas,
+      function () {
         var z = tf.tensor2d([[Number(z1.value), Number(z2.value)]]);
         return model.predict(z).sigmoid().dataSync();
-      });
-      canvas.draw(values);
-    }
-    z1.addEventListener('input', decode);
-    z2.addEventListener('input', decode);
-    decode();
-    el.bookLiveImage = canvas.pixels;
-    el.bookLiveInteract = function () {
-      z1.value = 1.5;
-      z2.value = -1.2;
-      z1.dispatchEvent(new Event('input'));
-      z2.dispatchEvent(new Event('input'));
-      return Promise.resolve();
-    };
+      },
+      function () {
+        z1.value = 1.5;
+        z2.value = -1.2;
+        z1.dispatchEvent(new Event('input'));
+        z2.dispatchEvent(new Event('input'));
+      },
+    );
+    z1.addEventListener('input', draw);
+    z2.addEventListener('input', draw);
   }
 
   // chapter 10's AC-GAN generator: pick a digit, each press draws 16 new samples G(z, y)
-  function sampler(el, model, backend, about) {
+  function sampler(el, model, about) {
     var controls = addElement(el, 'div', 'live-controls');
     var pick = document.createElement('select');
     for (var d = 0; d < about.classes; d++) pick.add(new Option('digit ' + d, String(d)));
@@ -152,24 +164,20 @@
     button.type = 'button';
     button.textContent = 'draw 16 samples';
     controls.append(pick, button);
-    var canvas = digitCanvas(el, 4, 4, 2.5);
-    addElement(el, 'p', 'live-note').textContent = 'running on tfjs ' + backend;
-    function draw() {
-      var values = tf.tidy(function () {
+    var draw = wire(
+      el,
+      digitCanvas(el, 4, 4, 2.5),
+      function () {
         var z = tf.randomNormal([16, about.latent]);
         var y = tf.oneHot(tf.fill([16], Number(pick.value), 'int32'), about.classes).toFloat();
         return model.predict([z, y]).dataSync();
-      });
-      canvas.draw(values);
-    }
+      },
+      function () {
+        button.click();
+      },
+    );
     button.addEventListener('click', draw);
     pick.addEventListener('change', draw);
-    draw();
-    el.bookLiveImage = canvas.pixels;
-    el.bookLiveInteract = function () {
-      button.click();
-      return Promise.resolve();
-    };
   }
 
   var KINDS = { latent: latentExplorer, sampler: sampler };
@@ -182,7 +190,9 @@
       el.bookLiveReady = chooseBackend()
         .then(function (backend) {
           return loadModel(el).then(function (model) {
-            kind(el, model, backend + (location.protocol === 'file:' ? ', from disk' : ''), about);
+            kind(el, model, about);
+            var where = location.protocol === 'file:' ? ', from disk' : '';
+            addElement(el, 'p', 'live-note').textContent = 'running on tfjs ' + backend + where;
           });
         })
         .catch(function (e) {

@@ -9,7 +9,6 @@ import { tempDir, writeNotebook } from '../helpers.mjs';
 import {
   describe,
   markdownToHtml,
-  pngWidth,
   readStatus,
   recordStatus,
   writeSite,
@@ -61,12 +60,6 @@ test('book.json keeps every chapter: recording one leaves the others', () => {
     '03-b': { state: 'failed', mode: 'quick', seconds: 5 },
   });
   assert.deepEqual(readStatus(path.join(dir, 'nowhere')), {});
-});
-
-test('pngWidth reads the IHDR width', () => {
-  const png = Buffer.alloc(33);
-  png.writeUInt32BE(812, 16);
-  assert.equal(pngWidth(png.toString('base64')), 812);
 });
 
 test('a small book: pages for executed chapters only, the others listed, assets copied', () => {

@@ -140,3 +140,10 @@ test('Korean text in a chart renders (a Hangul font: fonts-noto-cjk on Debian/Ub
     'Hangul did not render: install a CJK font (sudo apt-get install fonts-noto-cjk)',
   );
 });
+
+test('pngWidth reads the IHDR width; a buffer too short for a PNG is an error', () => {
+  const png = Buffer.alloc(33);
+  png.writeUInt32BE(812, 16);
+  assert.equal(ku.pngWidth(png), 812);
+  assert.throws(() => ku.pngWidth(Buffer.alloc(10)), /10 bytes is too short for a PNG/);
+});
