@@ -78,6 +78,57 @@ for (const nb of notebooks) {
   });
 }
 
+// The tour on tfjs' webgpu backend (Dawn over Vulkan; lavapipe on a machine without a GPU), through
+// the real kernel: it reads every tensor with await (tfjs-webgpu cannot read synchronously in Node),
+// and trains to the test loss its run on the default backend above reached.
+test('notebook 00-tour runs on the webgpu backend and trains as on the default one', async () => {
+  const probe = ku.probeWebGpu();
+  assert.ok('adapter' in probe, `${probe.why} (README: Backends, WebGPU)`);
+  runs ??= schedule();
+  const tour = notebooks.find((nb) => path.basename(nb).startsWith('00-'));
+  assert.ok((await runs.get(tour)).ok, 'the run of 00 on the default backend');
+  const build = fs.mkdtempSync(path.join(os.tmpdir(), 'gn-nbtest-webgpu-'));
+  try {
+    const out = path.join(OUT, 'runner', '00-tour-webgpu.ipynb');
+    const r = await runNotebookAsync(tour, out, {
+      mode: 'quick',
+      timeout: 600,
+      env: { BOOK_BUILD: build, BOOK_RETRAIN: '1', BOOK_BACKEND: 'webgpu' },
+      python,
+      rerunTagged: 'training',
+    });
+    assert.ok(r.ok, `\n${r.stderr}`);
+    const code = JSON.parse(fs.readFileSync(out, 'utf8')).cells.filter(
+      (c) => c.cell_type === 'code',
+    );
+    const text = (c) =>
+      c.outputs.map((o) => [].concat(o.text ?? o.data?.['text/plain'] ?? []).join('')).join('\n');
+    assert.match(text(code[0]), /backend: webgpu .*on .+/, 'the report names the adapter');
+    // tfjs warns on the first synchronous read: there is none
+    for (const c of code) assert.doesNotMatch(text(c), /synchronously reading/);
+    const training = code.find((c) => c.metadata.tags?.includes('training'));
+    assert.equal(new Set(training.metadata.book_run_rerun_tensors).size, 1, 'no tensor leaked');
+    const metricsOf = (dir) =>
+      JSON.parse(fs.readFileSync(path.join(dir, 'artifacts', '00-tour', 'metrics.json'), 'utf8'))
+        .filter((e) => e.mode === 'quick')
+        .at(-1);
+    const [gpu, usual] = [metricsOf(build), metricsOf(BUILD)];
+    assert.equal(gpu.backend, 'webgpu');
+    assert.notEqual(usual.backend, 'webgpu', 'auto does not pick a software adapter');
+    // the same seeded 20 Adam steps in float32, summed in another order: 1e-4 relative (measured
+    // 3e-7; after the 800 steps of standard mode the runs drift apart to 6e-4)
+    const gap = Math.abs(gpu.metrics.test_bce_nats - usual.metrics.test_bce_nats);
+    assert.ok(
+      gap < 1e-4 * usual.metrics.test_bce_nats,
+      `test BCE ${gpu.metrics.test_bce_nats} on webgpu vs ${usual.metrics.test_bce_nats} on ` +
+        usual.backend,
+    );
+    console.log(`00 on webgpu: ${r.seconds.toFixed(1)} s, test BCE gap ${gap.toExponential(1)}`);
+  } finally {
+    fs.rmSync(build, { recursive: true, force: true });
+  }
+});
+
 function writeNotebook(file, sources, tags = {}) {
   const cells = sources.map((src, i) => ({
     cell_type: 'code',
