@@ -311,7 +311,9 @@ test('the HTML book of these runs works in a real browser: charts, math, links, 
   for (const ch of ['03', '07', '08', '13', '14'])
     assert.ok(sliders[ch] >= 1, `chapter ${ch} has a chart with a slider (${sliders[ch]})`);
   const live = pages.find((p) => p.page === 'live.html');
-  assert.ok(live.liveResults.length >= 2, 'live models on live.html');
+  // 07's latent explorer, 10's digit sampler, 16's prompt box
+  assert.ok(live.liveResults.length >= 3, 'live models on live.html');
+  assert.ok(live.live.includes('prompt-box-widget'), "chapter 16's prompt box");
   assert.deepEqual(report.brokenLinks, [], 'internal links');
   for (const s of report.screenshots) assert.ok(fs.statSync(s).size > 10000, s);
 

@@ -154,5 +154,137 @@ export async function exportLiveModels(outDir, { build, mode, log = console.log 
       bytes,
     });
   } else log('live models: no checkpoint of 10 (acgan): run chapter 10 for the sampler');
+
+  // 16: its text-to-image transformer samples 09's VQ-VAE codes for a typed prompt
+  const t2iCk = checkpointIn(build, '16-text-to-image', 'text-to-image-transformer', mode);
+  const vqCk = t2iCk && checkpointIn(build, '09-discrete-latents', 'vq-vae-restarts', t2iCk.mode);
+  if (t2iCk && vqCk?.mode === t2iCk.mode) {
+    const widget = await exportPromptBox(outDir, ku, t2iCk, vqCk);
+    widgets.push(widget);
+  } else log('live models: no checkpoints of 16 and 09 in one mode: run 16 for the prompt box');
   return widgets;
+}
+
+/** A checkpoint's weights as they are on disk: the manifest's specs and weights.bin. */
+function checkpointWeights(ck) {
+  const modelJson = JSON.parse(fs.readFileSync(path.join(ck.dir, 'model.json'), 'utf8'));
+  return {
+    weightSpecs: modelJson.weightsManifest[0].weights,
+    data: fs.readFileSync(path.join(ck.dir, 'weights.bin')),
+  };
+}
+
+/**
+ * Chapters' compiled modules (kernel-utils/dist/chapters/chNN.js, CommonJS) in one script for the
+ * page: window.GN_CHAPTERS.load(name) runs one with `require` answering '@tensorflow/tfjs' with
+ * the page's tf and '../index' with the few kernel-utils names those chapters use in the browser.
+ */
+function writeChapterModules(outDir, ku, names) {
+  const dist = path.join(path.dirname(require.resolve('kernel-utils')), 'chapters');
+  const sources = names.map((n) => {
+    const code = fs
+      .readFileSync(path.join(dist, `${n}.js`), 'utf8')
+      .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+    return `${JSON.stringify(n)}: function (exports, require, module, setImmediate) {\n${code}}`;
+  });
+  const js = `// kernel-utils' chapter modules ${names.join(', ')} (the notebooks' @save cells)
+(function () {
+  var ku = { NUMBER_WORDS: ${JSON.stringify(ku.NUMBER_WORDS)}, PIXELS: ${ku.PIXELS} };
+  // progress in the page: the widget sets ku.onProgress(done, total, label)
+  ku.Progress = function (label, total) { this.label = label; this.total = total; };
+  ku.Progress.prototype.update = function (done) {
+    if (ku.onProgress) ku.onProgress(done, this.total, this.label);
+  };
+  ku.Progress.prototype.finish = function () {};
+  var sources = {\n${sources.join(',\n')}\n};
+  var loaded = {};
+  function load(name) {
+    if (loaded[name]) return loaded[name];
+    var module = { exports: {} };
+    loaded[name] = module.exports;
+    var req = function (what) {
+      if (what === '@tensorflow/tfjs') return window.tf;
+      if (what === '../index') return ku;
+      throw new Error('chapter module ' + name + ' requires ' + what + ', which the page lacks');
+    };
+    sources[name](module.exports, req, module, function (f) { setTimeout(f, 0); });
+    ku[name] = module.exports;
+    return module.exports;
+  }
+  window.GN_CHAPTERS = { load: load, ku: ku };
+})();
+`;
+  const script = 'assets/live/chapters.js';
+  fs.mkdirSync(path.join(outDir, 'assets', 'live'), { recursive: true });
+  writeAtomic(path.join(outDir, script), js);
+  return script;
+}
+
+/**
+ * Chapter 16's prompt box: the transformer's and 09's VQ-VAE's checkpoints, checked against the
+ * chapters' builders here, written as models/text-to-image/ (manifest + two .bin files) and as a
+ * script, with the chapters' code that samples and decodes (ku.ch16.sampleCodes,
+ * ku.ch09.decodeCodes).
+ */
+async function exportPromptBox(outDir, ku, t2iCk, vqCk) {
+  const meta = JSON.parse(fs.readFileSync(path.join(t2iCk.dir, 'meta.json'), 'utf8'));
+  const config = meta.config;
+  // the builders must accept these weights: a mismatch is an error here, not in a reader's page
+  const t2i = ku.ch16.buildTextToImage(config);
+  await ku.loadCheckpoint(t2iCk.dir, t2i.params);
+  const { K, D, width } = config.vq;
+  const vq = ku.ch09.buildGridCodec(K, D, width, D);
+  await ku.loadCheckpoint(vqCk.dir, { ...vq.params, codebook: vq.codebook });
+  const tf = require('@tensorflow/tfjs');
+  tf.dispose([...Object.values(t2i.params), ...Object.values(vq.params), vq.codebook]);
+  const about = {
+    title: 'Text to image',
+    from:
+      `chapter 16's text-to-image transformer over chapter 09's VQ-VAE codes ` +
+      `(${t2iCk.mode} mode)`,
+    sampling: ku.ch16.SAMPLING,
+    // the chapter's own example prompt (§5)
+    prompt: 'a thick slanted three',
+    // images per press, two rows of four: each is 49 passes of the transformer (~10 s for 8 on
+    // tfjs' CPU backend, where the browser has no GPU)
+    images: 8,
+  };
+  const attributeWords = Object.values(ku.ch16.ATTRIBUTE_WORDS)
+    .map((words) => words.filter(Boolean).join('/'))
+    .join(', ');
+  const groups = { transformer: checkpointWeights(t2iCk), codec: checkpointWeights(vqCk) };
+  const id = 'text-to-image';
+  const dir = path.join(outDir, 'models', id);
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest = { format: 'generative-notebooks-live-weights', about, config, groups: {} };
+  const inScript = { about, config, groups: {} };
+  for (const [name, g] of Object.entries(groups)) {
+    writeAtomic(path.join(dir, `${name}.bin`), g.data);
+    manifest.groups[name] = { path: `${name}.bin`, weightSpecs: g.weightSpecs };
+    inScript.groups[name] = { weightSpecs: g.weightSpecs, weightData: g.data.toString('base64') };
+  }
+  writeAtomic(path.join(dir, 'model.json'), JSON.stringify(manifest));
+  const script = `assets/live/${id}.js`;
+  writeAtomic(
+    path.join(outDir, script),
+    `// ${about.title}: ${about.from} (tfjs weights in base64)\n` +
+      `window.GN_LIVE = window.GN_LIVE || {};\nwindow.GN_LIVE[${JSON.stringify(id)}] = ` +
+      `${JSON.stringify(inScript)};\n`,
+  );
+  const modules = writeChapterModules(outDir, ku, ['ch09', 'ch16']);
+  const bytes = groups.transformer.data.length + groups.codec.data.length;
+  return {
+    id: 'prompt-box',
+    chapter: '16-text-to-image',
+    chapters: ['16-text-to-image', '09-discrete-latents'],
+    title: about.title,
+    html:
+      `<p>Type a caption in the chapter's words (${ku.NUMBER_WORDS.length} digit names, ` +
+      `${attributeWords}) and draw ${about.images} images: ${about.from} samples the 49 ` +
+      `codes one at a time (temperature ${about.sampling.temperature}, top-${about.sampling.topK}), ` +
+      `and the VQ-VAE's decoder turns them into pixels.</p>` +
+      widgetDiv('prompt-box-widget', 'prompt', id, script, { id, ...about }),
+    scripts: [modules, 'assets/live.js'],
+    bytes,
+  };
 }

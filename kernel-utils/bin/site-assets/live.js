@@ -7,12 +7,10 @@
   'use strict';
   var SIDE = 28;
 
-  // over HTTP the model's own files (models/<id>/model.json, tfjs' layers-model format); from disk,
-  // where a page may not fetch files next to it, the same artifacts in a script (data-script)
-  function loadModel(el) {
+  // from disk, where a page may not fetch files next to it, a model's artifacts come in a script
+  // (data-script) that sets window.GN_LIVE[id]
+  function loadScript(el) {
     var id = el.dataset.model;
-    if (/^https?:$/.test(location.protocol))
-      return tf.loadLayersModel('models/' + id + '/model.json');
     return new Promise(function (resolve, reject) {
       var tag = document.createElement('script');
       tag.src = el.dataset.script;
@@ -24,30 +22,103 @@
     }).then(function () {
       var a = window.GN_LIVE && window.GN_LIVE[id];
       if (!a) throw new Error(el.dataset.script + ' did not define live model ' + id);
-      var raw = atob(a.weightData);
-      var bytes = new Uint8Array(raw.length);
-      for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+      return a;
+    });
+  }
+
+  function base64Bytes(text) {
+    var raw = atob(text);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  var overHttp = /^https?:$/.test(location.protocol);
+
+  // a layers model: over HTTP its own files (models/<id>/model.json), from disk its script
+  function loadModel(el) {
+    if (overHttp) return tf.loadLayersModel('models/' + el.dataset.model + '/model.json');
+    return loadScript(el).then(function (a) {
       return tf.loadLayersModel(
         tf.io.fromMemory({
           modelTopology: a.modelTopology,
           weightSpecs: a.weightSpecs,
-          weightData: bytes.buffer,
+          weightData: base64Bytes(a.weightData).buffer,
         }),
       );
     });
   }
 
+  // named groups of weights for a chapter's own model code (not a layers model): {config, about,
+  // groups: {name: {weightSpecs, data: ArrayBuffer}}}, over HTTP from models/<id>/model.json
+  function loadWeightGroups(el) {
+    var base = 'models/' + el.dataset.model + '/';
+    var fetched = !overHttp
+      ? loadScript(el).then(function (a) {
+          Object.keys(a.groups).forEach(function (g) {
+            a.groups[g].data = base64Bytes(a.groups[g].weightData).buffer;
+          });
+          return a;
+        })
+      : fetch(base + 'model.json')
+          .then(function (r) {
+            return r.json();
+          })
+          .then(function (m) {
+            return Promise.all(
+              Object.keys(m.groups).map(function (g) {
+                return fetch(base + m.groups[g].path)
+                  .then(function (r) {
+                    return r.arrayBuffer();
+                  })
+                  .then(function (data) {
+                    m.groups[g].data = data;
+                  });
+              }),
+            ).then(function () {
+              return m;
+            });
+          });
+    return fetched;
+  }
+
+  // set every variable of `target` (name → tf.Variable) from a group's weights, by name
+  function assignWeights(target, group, what) {
+    var named = tf.io.decodeWeights(group.data, group.weightSpecs);
+    Object.keys(target).forEach(function (k) {
+      if (!named[k]) throw new Error(what + ': the exported weights have no ' + k);
+      target[k].assign(named[k]);
+    });
+    tf.dispose(Object.values(named));
+  }
+
+  // WebGL that the browser draws in software (SwiftShader, llvmpipe: no GPU, or headless) is
+  // slower than tfjs' plain CPU backend on these small models, as a software WebGPU adapter is in
+  // the notebooks: it is passed over. Returns the software renderer's name (or null).
+  function softwareWebgl() {
+    var gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return null;
+    var info = gl.getExtension('WEBGL_debug_renderer_info');
+    var name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    var match = /swiftshader|llvmpipe|lavapipe|software/i.exec(name);
+    return match ? match[0] : null;
+  }
+
   var backendReady = null;
+  // {name, why}: webgl on a GPU, else the CPU backend
   function chooseBackend() {
+    var software = softwareWebgl();
     backendReady =
       backendReady ||
-      tf
-        .setBackend('webgl')
+      (software ? Promise.resolve(false) : tf.setBackend('webgl'))
         .catch(function () {
           return false;
         })
         .then(function (ok) {
-          return ok ? 'webgl' : tf.setBackend('cpu').then(() => 'cpu');
+          if (ok) return 'webgl';
+          return tf.setBackend('cpu').then(function () {
+            return software ? 'cpu (WebGL here is software: ' + software + ')' : 'cpu';
+          });
         });
     return backendReady;
   }
@@ -180,26 +251,102 @@
     pick.addEventListener('change', draw);
   }
 
-  var KINDS = { latent: latentExplorer, sampler: sampler };
+  // chapter 16: a typed caption, 16 images: ku.ch16.sampleCodes draws the 49 codes of each from the
+  // transformer, ku.ch09.decodeCodes turns them into pixels (the chapters' own compiled code)
+  function promptBox(el, live, about) {
+    var N = about.images; // two rows
+    var ch09 = window.GN_CHAPTERS.load('ch09');
+    var ch16 = window.GN_CHAPTERS.load('ch16');
+    var t2i = ch16.buildTextToImage(live.config);
+    assignWeights(t2i.params, live.groups.transformer, 'the transformer');
+    var vq = live.config.vq;
+    var codec = ch09.buildGridCodec(vq.K, vq.D, vq.width, vq.D);
+    var codecVars = Object.assign({ codebook: codec.codebook }, codec.params);
+    assignWeights(codecVars, live.groups.codec, "09's VQ-VAE");
+    var controls = addElement(el, 'div', 'live-controls');
+    var input = document.createElement('input');
+    input.type = 'text';
+    input.value = about.prompt;
+    input.size = 28;
+    input.setAttribute('aria-label', 'prompt');
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'draw ' + N + ' images';
+    controls.append(input, button);
+    var status = addElement(el, 'p', 'live-status');
+    var canvas = digitCanvas(el, N / 2, 2, 2.5);
+    status.textContent = 'type a caption and press draw (each image takes 49 passes of the model)';
+    var busy = Promise.resolve();
+    function draw() {
+      busy = busy.then(function () {
+        var tokens;
+        try {
+          tokens = ch16.tokenize(input.value);
+        } catch (e) {
+          status.textContent = e.message;
+          return;
+        }
+        var t0 = performance.now();
+        window.GN_CHAPTERS.ku.onProgress = function (done, total) {
+          status.textContent = 'sampling code ' + done + ' of ' + total + '…';
+        };
+        var rows = [];
+        for (var i = 0; i < N; i++) rows.push(tokens);
+        var captions = tf.tensor2d(rows, [N, tokens.length], 'int32');
+        return ch16.sampleCodes(t2i, captions, about.sampling).then(function (codes) {
+          captions.dispose();
+          var images = ch09.decodeCodes(codec, codes);
+          codes.dispose();
+          return images.data().then(function (pixels) {
+            images.dispose();
+            canvas.draw(pixels);
+            var seconds = ((performance.now() - t0) / 1000).toFixed(1);
+            status.textContent =
+              '“' + ch16.detokenize(tokens) + '”: ' + N + ' images in ' + seconds + ' s';
+          });
+        });
+      });
+      return busy;
+    }
+    button.addEventListener('click', draw);
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter') draw();
+    });
+    el.bookLiveImage = canvas.pixels;
+    el.bookLiveInteract = function () {
+      input.value = 'a thin upright seven';
+      return draw();
+    };
+  }
+
+  // each kind: how its weights load, and the widget made from them
+  var KINDS = {
+    latent: { load: loadModel, make: latentExplorer },
+    sampler: { load: loadModel, make: sampler },
+    prompt: { load: loadWeightGroups, make: promptBox },
+  };
 
   function start() {
     document.querySelectorAll('[data-live]').forEach(function (el) {
       var kind = KINDS[el.dataset.live];
       var id = el.dataset.model;
       var about = JSON.parse(el.dataset.about || '{}');
-      el.bookLiveReady = chooseBackend()
-        .then(function (backend) {
-          return loadModel(el).then(function (model) {
-            kind(el, model, about);
+      el.bookLiveReady = chooseBackend().then(function (backend) {
+        return kind
+          .load(el)
+          .then(function (model) {
+            return kind.make(el, model, about);
+          })
+          .then(function () {
             var where = location.protocol === 'file:' ? ', from disk' : '';
             addElement(el, 'p', 'live-note').textContent = 'running on tfjs ' + backend + where;
+          })
+          .catch(function (e) {
+            el.textContent = 'This live model could not start: ' + e.message;
+            console.error('live model ' + id + ': ' + e.message);
+            throw e;
           });
-        })
-        .catch(function (e) {
-          el.textContent = 'This live model could not start: ' + e.message;
-          console.error('live model ' + id + ': ' + e.message);
-          throw e;
-        });
+      });
     });
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
