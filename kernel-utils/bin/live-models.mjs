@@ -29,6 +29,22 @@ async function artifactsOf(tf, model) {
   return saved;
 }
 
+/**
+ * `assets/live/<id>.js`, a script that sets window.GN_LIVE[id] to `payload` (weights in base64):
+ * how a page opened from disk, which may not fetch files, gets a live model. Returns its path.
+ */
+function writeLiveScript(outDir, id, about, payload) {
+  const script = `assets/live/${id}.js`;
+  fs.mkdirSync(path.join(outDir, 'assets', 'live'), { recursive: true });
+  writeAtomic(
+    path.join(outDir, script),
+    `// ${about} (tfjs weights in base64)\n` +
+      `window.GN_LIVE = window.GN_LIVE || {};\nwindow.GN_LIVE[${JSON.stringify(id)}] = ` +
+      `${JSON.stringify(payload)};\n`,
+  );
+  return script;
+}
+
 function writeModel(outDir, id, a, about) {
   const dir = path.join(outDir, 'models', id);
   fs.mkdirSync(dir, { recursive: true });
@@ -43,19 +59,12 @@ function writeModel(outDir, id, a, about) {
     userDefinedMetadata: about,
   };
   writeAtomic(path.join(dir, 'model.json'), JSON.stringify(modelJson));
-  const js =
-    `// ${about.title}: ${about.from} (tfjs layers-model artifacts, weights in base64)\n` +
-    `window.GN_LIVE = window.GN_LIVE || {};\nwindow.GN_LIVE[${JSON.stringify(id)}] = ` +
-    JSON.stringify({
-      modelTopology: a.modelTopology,
-      weightSpecs: a.weightSpecs,
-      weightData: data.toString('base64'),
-      about,
-    }) +
-    ';\n';
-  const script = `assets/live/${id}.js`;
-  fs.mkdirSync(path.join(outDir, 'assets', 'live'), { recursive: true });
-  writeAtomic(path.join(outDir, script), js);
+  const script = writeLiveScript(outDir, id, `${about.title}: ${about.from}`, {
+    modelTopology: a.modelTopology,
+    weightSpecs: a.weightSpecs,
+    weightData: data.toString('base64'),
+    about,
+  });
   return { script, bytes: data.length };
 }
 
@@ -159,8 +168,7 @@ export async function exportLiveModels(outDir, { build, mode, log = console.log 
   const t2iCk = checkpointIn(build, '16-text-to-image', 'text-to-image-transformer', mode);
   const vqCk = t2iCk && checkpointIn(build, '09-discrete-latents', 'vq-vae-restarts', t2iCk.mode);
   if (t2iCk && vqCk?.mode === t2iCk.mode) {
-    const widget = await exportPromptBox(outDir, ku, t2iCk, vqCk);
-    widgets.push(widget);
+    widgets.push(await exportPromptBox(outDir, ku, t2iCk, vqCk));
   } else log('live models: no checkpoints of 16 and 09 in one mode: run 16 for the prompt box');
   return widgets;
 }
@@ -264,13 +272,7 @@ async function exportPromptBox(outDir, ku, t2iCk, vqCk) {
     inScript.groups[name] = { weightSpecs: g.weightSpecs, weightData: g.data.toString('base64') };
   }
   writeAtomic(path.join(dir, 'model.json'), JSON.stringify(manifest));
-  const script = `assets/live/${id}.js`;
-  writeAtomic(
-    path.join(outDir, script),
-    `// ${about.title}: ${about.from} (tfjs weights in base64)\n` +
-      `window.GN_LIVE = window.GN_LIVE || {};\nwindow.GN_LIVE[${JSON.stringify(id)}] = ` +
-      `${JSON.stringify(inScript)};\n`,
-  );
+  const script = writeLiveScript(outDir, id, `${about.title}: ${about.from}`, inScript);
   const modules = writeChapterModules(outDir, ku, ['ch09', 'ch16']);
   const bytes = groups.transformer.data.length + groups.codec.data.length;
   return {
@@ -281,7 +283,8 @@ async function exportPromptBox(outDir, ku, t2iCk, vqCk) {
     html:
       `<p>Type a caption in the chapter's words (${ku.NUMBER_WORDS.length} digit names, ` +
       `${attributeWords}) and draw ${about.images} images: ${about.from} samples the 49 ` +
-      `codes one at a time (temperature ${about.sampling.temperature}, top-${about.sampling.topK}), ` +
+      `codes one at a time (temperature ${about.sampling.temperature}, ` +
+      `top-${about.sampling.topK}), ` +
       `and the VQ-VAE's decoder turns them into pixels.</p>` +
       widgetDiv('prompt-box-widget', 'prompt', id, script, { id, ...about }),
     scripts: [modules, 'assets/live.js'],

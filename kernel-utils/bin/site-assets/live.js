@@ -53,7 +53,7 @@
   // groups: {name: {weightSpecs, data: ArrayBuffer}}}, over HTTP from models/<id>/model.json
   function loadWeightGroups(el) {
     var base = 'models/' + el.dataset.model + '/';
-    var fetched = !overHttp
+    return !overHttp
       ? loadScript(el).then(function (a) {
           Object.keys(a.groups).forEach(function (g) {
             a.groups[g].data = base64Bytes(a.groups[g].weightData).buffer;
@@ -79,7 +79,6 @@
               return m;
             });
           });
-    return fetched;
   }
 
   // set every variable of `target` (name → tf.Variable) from a group's weights, by name
@@ -105,21 +104,20 @@
   }
 
   var backendReady = null;
-  // {name, why}: webgl on a GPU, else the CPU backend
+  // once per page: the backend's name in words, webgl on a GPU, else the CPU backend
   function chooseBackend() {
+    if (backendReady) return backendReady;
     var software = softwareWebgl();
-    backendReady =
-      backendReady ||
-      (software ? Promise.resolve(false) : tf.setBackend('webgl'))
-        .catch(function () {
-          return false;
-        })
-        .then(function (ok) {
-          if (ok) return 'webgl';
-          return tf.setBackend('cpu').then(function () {
-            return software ? 'cpu (WebGL here is software: ' + software + ')' : 'cpu';
-          });
+    backendReady = (software ? Promise.resolve(false) : tf.setBackend('webgl'))
+      .catch(function () {
+        return false;
+      })
+      .then(function (ok) {
+        if (ok) return 'webgl';
+        return tf.setBackend('cpu').then(function () {
+          return software ? 'cpu (WebGL here is software: ' + software + ')' : 'cpu';
         });
+      });
     return backendReady;
   }
 
@@ -251,8 +249,8 @@
     pick.addEventListener('change', draw);
   }
 
-  // chapter 16: a typed caption, 16 images: ku.ch16.sampleCodes draws the 49 codes of each from the
-  // transformer, ku.ch09.decodeCodes turns them into pixels (the chapters' own compiled code)
+  // chapter 16: a typed caption, about.images images: ku.ch16.sampleCodes draws the 49 codes of
+  // each from the transformer, ku.ch09.decodeCodes turns them into pixels (the chapters' own code)
   function promptBox(el, live, about) {
     var N = about.images; // two rows
     var ch09 = window.GN_CHAPTERS.load('ch09');
